@@ -1,0 +1,5 @@
+# FTPSPEC_SANITIZE=ON instruments every target (libraries, ftpspec, ftpspecd, tests) with ASan + UBSan.
+if(FTPSPEC_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,134 @@
+// The user-PI and user-DTP of RFC 959 §2.3 over Boost.Asio: a blocking API whose every wait has a
+// timeout (the io_context runs only inside calls, Asio's blocking_tcp_client pattern). One Session
+// is one control connection; it is not thread-safe (use one per thread), but many run in parallel.
+//
+// All bytes go through the protocol core (proto::encode_command / proto::ReplyParser) and the data
+// codecs (codec::make_encoder / make_decoder), and into the Transcript.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "codec/representation.hpp"
+#include "proto/deviation.hpp"
+#include "proto/reply.hpp"
+#include "session/transcript.hpp"
+
+namespace ftpspec::session {
+
+/// Harness-side failures (not findings about the server): timeouts, closed or refused connections,
+/// unparseable replies. `code()` is one of session::errc or a system/Asio error.
+enum class errc {
+  timeout = 1,
+  connection_closed,       ///< the server closed the control connection
+  malformed_reply,         ///< a reply the parser rejected (the ReplyParser error is in what())
+  bad_passive_reply,       ///< 227/229 reply whose address could not be parsed
+  unexpected_reply,        ///< e.g. a 2yz where a transfer needed 1yz first
+  not_connected,
+  invalid_argument,        ///< e.g. CR/LF inside a command argument
+};
+const std::error_category& category() noexcept;
+inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), category()}; }
+
+class Error : public std::system_error {
+ public:
+  using std::system_error::system_error;
+};
+
+struct Timeouts {
+  std::chrono::milliseconds connect{5000};
+  std::chrono::milliseconds reply{10000};
+  std::chrono::milliseconds data{30000};   ///< longest silence on a data connection
+};
+
+/// How the data connection is set up (RFC 959 §3.2, RFC 2428).
+enum class DataConnection { pasv, epsv, port, eprt };
+
+struct TransferOptions {
+  DataConnection connection = DataConnection::epsv;
+  /// Applied with TYPE/STRU/MODE before the transfer when it differs from the session's current
+  /// one (nullopt: leave the session's representation as it is).
+  std::optional<codec::Representation> representation;
+  std::optional<std::uint64_t> restart;    ///< send REST n first (RFC 3659 §5 stream restart)
+};
+
+struct TransferResult {
+  std::vector<proto::Reply> replies;  ///< every reply of the exchange: REST 350, 1yz, final
+  proto::Reply final_reply;           ///< the completion reply (226/250, or the failure)
+  std::string data;                   ///< local-form bytes received (RETR/LIST/NLST)
+  std::uint64_t wire_bytes = 0;       ///< bytes that crossed the data connection
+  std::error_code codec_error;        ///< set if the received wire data could not be decoded
+  bool ok() const noexcept { return final_reply.code / 100 == 2 && !codec_error; }
+};
+
+class Session {
+ public:
+  explicit Session(Timeouts timeouts = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Connects (IPv4 or IPv6 literal, or a name) and reads the greeting: any 120 replies, then the
+  /// 220 (or 421) that is returned. All greeting replies are kept in greeting_replies().
+  proto::Reply connect(const std::string& host, std::uint16_t port);
+  /// USER, then PASS if 331, then ACCT if 332 (RFC 959 §5.4 login sequence); the last reply.
+  proto::Reply login(const std::string& user, const std::string& password, const std::string& account = {});
+  /// Sends one command line ("TYPE A N") and reads its first reply.
+  proto::Reply command(std::string_view line);
+  /// Sends verb + argument through proto::encode_command (0xFF doubled) and reads the first reply.
+  proto::Reply command(std::string_view verb, std::string_view arg);
+  /// Sends bytes exactly as given (malformed input on purpose), reading nothing.
+  void send_raw(std::string_view bytes);
+  /// Sends bytes as TCP urgent data (Telnet Synch, RFC 959 §4.1.3 ABOR).
+  void send_urgent(std::string_view bytes);
+  /// Reads the next reply. Throws Error(timeout) when none completes in time.
+  proto::Reply read_reply(std::optional<std::chrono::milliseconds> timeout = {});
+  /// Deviations the reply parser tolerated since the last call.
+  std::vector<proto::Deviation> take_deviations();
+
+  // Data transfers (RFC 959 §4.1.3), through the session's representation.
+  TransferResult retr(const std::string& path, const TransferOptions& options = {});
+  TransferResult stor(const std::string& path, std::string_view local_data, const TransferOptions& options = {});
+  TransferResult appe(const std::string& path, std::string_view local_data, const TransferOptions& options = {});
+  /// STOU: the file name the server chose is in the replies (RFC 1123 §4.1.2.9 "FILE: name").
+  TransferResult stou(std::string_view local_data, const TransferOptions& options = {});
+  TransferResult list(const std::string& path = {}, const TransferOptions& options = {});
+  TransferResult nlst(const std::string& path = {}, const TransferOptions& options = {});
+  /// Any transfer command: `line` is sent after the data connection is prepared; `upload` is
+  /// sent (encoded) when the server answers 1yz, or the data is received when it is nullopt.
+  TransferResult transfer(std::string_view line, std::optional<std::string_view> upload,
+                          const TransferOptions& options = {});
+
+  /// Sends TYPE/STRU/MODE as needed so the session uses `rep`; returns the replies (empty if none
+  /// was needed). Throws nothing on refusal: the caller judges the replies.
+  std::vector<proto::Reply> set_representation(const codec::Representation& rep);
+  const codec::Representation& representation() const noexcept;
+
+  /// QUIT and close (ignores errors); the destructor closes without QUIT.
+  void quit();
+  void close();
+  bool connected() const noexcept;
+
+  Transcript& transcript() noexcept;
+  const std::vector<proto::Reply>& greeting_replies() const noexcept;
+  const Timeouts& timeouts() const noexcept;
+  void set_timeouts(const Timeouts& timeouts);
+  /// The local and remote addresses of the control connection (numeric host text).
+  std::string local_address() const;
+  std::string remote_address() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ftpspec::session
+
+template <>
+struct std::is_error_code_enum<ftpspec::session::errc> : std::true_type {};
