@@ -1,0 +1,39 @@
+// The command-reply sequences of RFC 959 §5.4, extended with the codes later RFCs give their
+// commands (RFC 1123, 1639, 2228/4217, 2389, 2428, 2640, 3659, 7151). One table, used by the client
+// to judge a server (a code outside it is a finding) and by ftpspecd's tests to prove the server
+// never leaves it.
+#pragma once
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace ftpspec::proto {
+
+/// Where in a command's exchange a reply comes.
+enum class ReplyStage {
+  first,              ///< the first reply to the command
+  after_preliminary,  ///< the reply that follows a 1yz (RFC 959 §4.2: "125, 150 ... 226, 250")
+};
+
+struct ReplySequence {
+  std::string_view verb;
+  std::string_view source;              ///< the RFC section the codes come from
+  std::span<const int> first;           ///< codes allowed as the first reply
+  std::span<const int> after_preliminary;  ///< codes allowed after a 1yz (empty: no 1yz allowed)
+};
+
+/// The sequence for a verb (case-insensitive), or nullopt for a verb no RFC here defines.
+std::optional<ReplySequence> find_sequence(std::string_view verb) noexcept;
+
+/// True when `code` may answer `verb` at `stage`. Any verb may also be answered 421 (RFC 959
+/// §4.2.2: the service is shutting down) and 500/502 when the verb is unknown to the table.
+bool is_allowed(std::string_view verb, int code, ReplyStage stage = ReplyStage::first) noexcept;
+
+/// "200, 500, 501, 504, 421, 530" — the allowed codes at `stage`, for evidence messages.
+std::string allowed_codes_text(std::string_view verb, ReplyStage stage = ReplyStage::first);
+
+/// Every verb in the table, in table order (for tests and `ftpspec list`).
+std::span<const ReplySequence> all_sequences() noexcept;
+
+}  // namespace ftpspec::proto

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The main job: set up, build, start ftpspecd on a free loopback port over a temporary root,
+# run the full conformance suite against it with the engine, print the summary and write the
+# reports into ./ftpspec-report (or $FTPSPEC_REPORT_DIR).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${FTPSPEC_BUILD_DIR:-$root/build/release}
+report=${FTPSPEC_REPORT_DIR:-$root/ftpspec-report}
+"$root/scripts/setup.sh"
+FTPSPEC_BUILD_DIR=$build "$root/scripts/build.sh"
+serve_root=$(mktemp -d)
+trap 'rm -rf "$serve_root"' EXIT
+mkdir -p "$report"
+# Port 0 in both places: ftpspecd picks a free port and prints it; the runner reads it.
+"$build/engine/ftpspec" run \
+  --target "ftp://ftpspec:ftpspec@127.0.0.1:0" \
+  --launch "$build/reference_server/ftpspecd --listen 127.0.0.1:0 --root $serve_root --user ftpspec:ftpspec" \
+  --suite "$root/scenarios" --report-dir "$report" --format terminal,json,junit "$@"
