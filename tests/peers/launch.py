@@ -1,0 +1,430 @@
+"""Start real FTP servers ("peers") on demand, as foreground processes owned by the caller.
+
+Each peer listens on 127.0.0.1 on a free port, serves a given root directory, and offers a login
+that can read and write (upload, mkdir, delete) in ``Peer.writable_dir``. Binaries of vsftpd,
+ProFTPD and pure-ftpd come from ``scripts/peers.sh`` (unpacked under build/peers/); pyftpdlib is
+Debian's python3-pyftpdlib run by /usr/bin/python3; ftpspecd comes from the ftpspec build.
+
+    with start_peer("proftpd", root) as peer:
+        ftplib.FTP().connect(peer.host, peer.port) ...
+
+Command line (from the repository root), runs until Ctrl-C / SIGTERM:
+    /usr/bin/python3 -m tests.peers.launch NAME ROOT [--port N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import grp
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from typing import Callable, Iterator
+from urllib.parse import quote
+
+PEERS = ["ftpspecd", "vsftpd", "proftpd", "pure-ftpd", "pyftpdlib"]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+LOGIN = "ftpspec"  # user and password of every peer that has its own user database
+HOST = "127.0.0.1"
+START_TIMEOUT = 10.0  # seconds until the 220 greeting
+STOP_GRACE = 3.0  # seconds between SIGTERM and SIGKILL
+GREETING_POLL = 2.0  # seconds one greeting attempt may take before the process is checked again
+PORT_ATTEMPTS = 3
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>  # a picked free port may be taken before the server binds it
+
+
+class PeerUnavailable(RuntimeError):
+    """The peer's program is not installed (run scripts/peers.sh, or build ftpspecd)."""
+
+
+class PeerStartError(RuntimeError):
+    """The peer was installed but did not come up; the message carries its log."""
+
+
+@dataclass
+class Peer:
+    """A running FTP server and the login that can write into ``writable_dir``."""
+
+    name: str
+    host: str
+    port: int
+    user: str
+    password: str
+    writable_dir: str  # FTP-side path where uploads, mkdir and delete are allowed
+    process: subprocess.Popen
+    root: Path  # the served directory on disk
+    log_path: Path = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        login = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+        return f"ftp://{login}@{self.host}:{self.port}"
+
+    def local_path(self, ftp_path: str) -> Path:
+        """Where an absolute FTP path of this peer lives on disk."""
+        return self.root / ftp_path.lstrip("/")
+
+    def log(self) -> str:
+        """What the server wrote to its stdout/stderr and log file so far."""
+        with contextlib.suppress(OSError):
+            return self.log_path.read_text(errors="replace")
+        return ""
+
+
+# --- where the programs are ---------------------------------------------------------------
+
+def peers_dir() -> Path:
+    return Path(os.environ.get("FTPSPEC_PEERS_DIR", REPO_ROOT / "build" / "peers")).absolute()
+
+
+def build_dir() -> Path:
+    return Path(os.environ.get("FTPSPEC_BUILD_DIR", "/work/main/build/release")).absolute()
+
+
+def program_path(name: str) -> Path:
+    """The main executable of peer ``name`` (it may not exist)."""
+    paths = {
+        "ftpspecd": build_dir() / "reference_server" / "ftpspecd",
+        "vsftpd": peers_dir() / "vsftpd" / "usr" / "sbin" / "vsftpd",
+        "proftpd": peers_dir() / "proftpd" / "usr" / "sbin" / "proftpd",
+        "pure-ftpd": peers_dir() / "pure-ftpd" / "usr" / "sbin" / "pure-ftpd",
+        "pyftpdlib": Path(PYTHON),
+    }
+    if name not in paths:
+        raise ValueError(f"unknown peer {name!r}; known: {', '.join(PEERS)}")
+    return paths[name]
+
+
+def missing_reason(name: str) -> str | None:
+    """Why peer ``name`` cannot start here, or None when it can."""
+    if name == "pyftpdlib":
+        try:
+            subprocess.run([PYTHON, "-c", "import pyftpdlib"], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError):
+            return "pyftpdlib is not importable by /usr/bin/python3: apt-get install python3-pyftpdlib"
+        return None
+    path = program_path(name)
+    if not os.access(path, os.X_OK):
+        if name == "ftpspecd":
+            return f"{path} is not built (set FTPSPEC_BUILD_DIR or build the ftpspecd target)"
+        return f"{path} is missing: run scripts/peers.sh"
+    if name == "vsftpd" and os.getuid() != 0:
+        return "vsftpd needs root (it chroots and switches user per session)"
+    if name in ("vsftpd", "pure-ftpd") and os.getuid() == 0:
+        try:
+            pwd.getpwnam(SYSTEM_USER)
+        except KeyError:
+            return f"system user {SYSTEM_USER!r} is missing: run scripts/peers.sh"
+    return None
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago (bind port 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+# --- per-server launch recipes ------------------------------------------------------------
+
+@dataclass
+class Recipe:
+    """How to run one server: its argv, environment, login, and FTP-side writable directory."""
+
+    argv: list[str]
+    user: str = LOGIN
+    password: str = LOGIN
+    writable_dir: str = "/"
+    env: dict[str, str] | None = None
+    # For servers that print the port they bound (ftpspecd with port 0): parse it from the log.
+    port_from_log: re.Pattern[str] | None = None
+
+
+def _render(template: str, target: Path, **values: object) -> Path:
+    text = Template((TEMPLATES / template).read_text()).substitute(**values)
+    target.write_text(text)
+    return target
+
+
+def _sha512_crypt(password: str) -> str:
+    """A crypt(3) SHA-512 hash; openssl does it without Python's deprecated crypt module."""
+    out = subprocess.run(["openssl", "passwd", "-6", "-stdin"], input=password, text=True,
+                         capture_output=True, check=True)
+    return out.stdout.strip()
+
+
+SYSTEM_USER = "ftpspec"  # unprivileged account scripts/peers.sh creates (useradd) for root runs
+
+
+def _system_user() -> pwd.struct_passwd:
+    """The account servers switch to when they refuse to run a session as root."""
+    try:
+        return pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        raise PeerUnavailable(f"system user {SYSTEM_USER!r} is missing: run scripts/peers.sh") from None
+
+
+def _writable_subdir(root: Path, owner: pwd.struct_passwd) -> Path:
+    """root/pub, owned by ``owner``: where an unprivileged session account may write."""
+    writable = root / "pub"
+    writable.mkdir(exist_ok=True)
+    os.chown(writable, owner.pw_uid, owner.pw_gid)
+    writable.chmod(0o755)
+    return writable
+
+
+def _vsftpd(root: Path, port: int, work: Path) -> Recipe:
+    # Anonymous only (see templates/vsftpd.conf): sessions run as SYSTEM_USER, whose home
+    # must exist (vsftpd chdirs there before chrooting into anon_root), and write into /pub
+    # since vsftpd refuses a chroot root writable by the session user.
+    if os.getuid() != 0:
+        raise PeerUnavailable("vsftpd needs root (it chroots and switches user per session)")
+    account = _system_user()
+    _writable_subdir(root, account)
+    root.chmod(root.stat().st_mode & ~0o022)  # vsftpd: 500 OOPS on a writable chroot root
+    empty = work / "empty"
+    empty.mkdir(mode=0o755)
+    work.chmod(0o755)
+    conf = _render("vsftpd.conf", work / "vsftpd.conf", port=port, root=root, ftp_user=account.pw_name,
+                   writable_name="pub", empty_dir=empty, log_file=work / "vsftpd.log")
+    return Recipe(argv=[str(program_path("vsftpd")), str(conf)], user="anonymous",
+                  password="ftpspec@example.org", writable_dir="/pub")
+
+
+def _proftpd(root: Path, port: int, work: Path) -> Recipe:
+    # The virtual user has the launching user's ids (uid 0 needs "RootLogin on").
+    uid, gid = os.getuid(), os.getgid()
+    (work / "ftpd.passwd").write_text(
+        f"{LOGIN}:{_sha512_crypt(LOGIN)}:{uid}:{gid}::{root}:/bin/false\n")
+    (work / "ftpd.group").write_text(f"{LOGIN}:x:{gid}:{LOGIN}\n")
+    for secret in ("ftpd.passwd", "ftpd.group"):  # password hashes stay private
+        (work / secret).chmod(0o600)
+    if os.getuid() == 0:  # ProFTPD drops to User/Group between sessions
+        run_user, run_group = "nobody", "nogroup"
+    else:
+        run_user, run_group = pwd.getpwuid(uid).pw_name, grp.getgrgid(gid).gr_name
+    conf = _render("proftpd.conf", work / "proftpd.conf", port=port, work=work,
+                   run_user=run_user, run_group=run_group)
+    return Recipe(argv=[str(program_path("proftpd")), "-n", "-q", "-c", str(conf)])
+
+
+def _pure_ftpd(root: Path, port: int, work: Path) -> Recipe:
+    # pure-pw refuses uid 0 for a virtual user: as root, map it to SYSTEM_USER and write in /pub.
+    writable_dir = "/"
+    uid, gid = os.getuid(), os.getgid()
+    if uid == 0:
+        account = _system_user()
+        uid, gid = account.pw_uid, account.pw_gid
+        _writable_subdir(root, account)
+        writable_dir = "/pub"
+    pure_pw = peers_dir() / "pure-ftpd" / "usr" / "bin" / "pure-pw"
+    passwd, pdb = work / "pureftpd.passwd", work / "pureftpd.pdb"
+    # A SHA-512 crypt hash: pure-pw's own argon2id hashes cost ~2 s to make and to check.
+    # The trailing "/./" of the home directory chroots the user there (pure-pw(8)).
+    passwd.write_text(f"{LOGIN}:{_sha512_crypt(LOGIN)}:{uid}:{gid}::{root}/./::::::::::::\n")
+    passwd.chmod(0o600)
+    subprocess.run([str(pure_pw), "mkdb", str(pdb), "-f", str(passwd)], capture_output=True,
+                   check=True)
+    argv = [str(program_path("pure-ftpd")),
+            "-S", f"{HOST},{port}",  # bind address and port
+            "-l", f"puredb:{pdb}",  # virtual users only
+            "-E",  # no anonymous login
+            "-A",  # chroot everyone
+            "-H",  # no reverse DNS
+            "-g", str(work / "pure-ftpd.pid"),
+            "-O", f"clf:{work / 'xfer.log'}",
+            "-f", "none"]  # no syslog: nothing listens on /dev/log in a container
+    return Recipe(argv=argv, writable_dir=writable_dir)
+
+
+def _pyftpdlib(root: Path, port: int, work: Path) -> Recipe:
+    script = TEMPLATES / "pyftpdlib_server.py"
+    return Recipe(argv=[PYTHON, str(script), str(root), str(port), LOGIN, LOGIN])
+
+
+def _ftpspecd(root: Path, port: int, work: Path) -> Recipe:
+    return Recipe(argv=[str(program_path("ftpspecd")), "--listen", f"{HOST}:{port}", "--root",
+                        str(root), "--user", f"{LOGIN}:{LOGIN}"],
+                  port_from_log=re.compile(r"listening on [\d.]+:(\d+)"))
+
+
+RECIPES: dict[str, Callable[[Path, int, Path], Recipe]] = {
+    "ftpspecd": _ftpspecd, "vsftpd": _vsftpd, "proftpd": _proftpd,
+    "pure-ftpd": _pure_ftpd, "pyftpdlib": _pyftpdlib,
+}
+
+
+# --- starting, waiting, stopping ----------------------------------------------------------
+
+def _read_greeting(port: int, deadline: float) -> str | None:
+    """The complete 220 greeting (RFC 959 §4.2: a multi-line reply ends with "220 "), or None
+    when the port does not answer yet."""
+    # Short waits, so the caller notices a server that died meanwhile (whoever else holds the
+    # port would keep us waiting for a greeting that never comes).
+    wait = max(0.1, min(GREETING_POLL, deadline - time.monotonic()))
+    try:
+        with socket.create_connection((HOST, port), timeout=wait) as s:
+            s.settimeout(wait)
+            data = b""
+            while not re.search(rb"(^|\r?\n)220 [^\n]*\n", data):
+                chunk = s.recv(4096)
+                if not chunk:
+                    return None
+                data += chunk
+            with contextlib.suppress(OSError):
+                s.sendall(b"QUIT\r\n")
+                s.recv(4096)
+            return data.decode(errors="replace")
+    except OSError:
+        return None
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the server's process group, SIGKILL it after STOP_GRACE seconds, and reap it.
+    The group also holds the per-session children that vsftpd, ProFTPD and pure-ftpd fork."""
+    def signal_group(sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, sig)
+
+    if process.poll() is None:
+        signal_group(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            signal_group(signal.SIGKILL)
+            process.wait(timeout=STOP_GRACE)
+    signal_group(signal.SIGKILL)  # session children that outlived their master
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM when the launching process dies (Linux
+    PR_SET_PDEATHSIG), so a test runner killed by a timeout leaves no server behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _start_once(name: str, root: Path, port: int, work: Path) -> Peer:
+    recipe = RECIPES[name](root, port, work)
+    log_path = work / "server.log"
+    env = dict(os.environ, **(recipe.env or {}))
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(recipe.argv, stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, env=env, cwd=work,
+                                   start_new_session=True, preexec_fn=_die_with_parent)
+    peer = Peer(name=name, host=HOST, port=port, user=recipe.user, password=recipe.password,
+                writable_dir=recipe.writable_dir, process=process, root=root, log_path=log_path)
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise PeerStartError(f"{name} exited with status {process.returncode} "
+                                     f"before greeting:\n{_all_logs(work)}")
+            if recipe.port_from_log is not None and peer.port == 0:
+                found = recipe.port_from_log.search(peer.log())
+                if not found:
+                    time.sleep(0.05)
+                    continue
+                peer.port = int(found.group(1))
+            if _read_greeting(peer.port, deadline) is not None:
+                return peer
+            time.sleep(0.05)
+        raise PeerStartError(f"{name} sent no 220 greeting on {HOST}:{peer.port} within "
+                             f"{START_TIMEOUT:.0f} s:\n{_all_logs(work)}")
+    except BaseException:
+        _stop(process)
+        raise
+
+
+def _all_logs(work: Path) -> str:
+    parts = []
+    for path in sorted(work.glob("*.log")):
+        with contextlib.suppress(OSError):
+            parts.append(f"--- {path.name}\n{path.read_text(errors='replace')}")
+    return "\n".join(parts) or "(no log output)"
+
+
+@contextlib.contextmanager
+def start_peer(name: str, root: Path, port: int = 0) -> Iterator[Peer]:
+    """Run peer ``name`` over ``root`` on 127.0.0.1:``port`` (0: a free port) until the block ends.
+
+    Raises PeerUnavailable when its program is not installed and PeerStartError when it does not
+    greet within START_TIMEOUT seconds (the message carries its log).
+    """
+    reason = missing_reason(name)
+    if reason:
+        raise PeerUnavailable(f"{name}: {reason}")
+    root = Path(root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"ftpspec-{name}-"))
+    peer = None
+    try:
+        attempts = 1 if port or name == "ftpspecd" else PORT_ATTEMPTS
+        for attempt in range(attempts):
+            attempt_work = work / f"try{attempt}"
+            attempt_work.mkdir()
+            chosen = port if port or name == "ftpspecd" else free_port()
+            try:
+                peer = _start_once(name, root, chosen, attempt_work)
+                break
+            except PeerStartError:
+                if attempt + 1 == attempts:
+                    raise
+        assert peer is not None
+        yield peer
+    finally:
+        if peer is not None:
+            _stop(peer.process)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# --- command line -------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m tests.peers.launch",
+                                     description="Run one FTP peer in the foreground.")
+    parser.add_argument("name", choices=PEERS)
+    parser.add_argument("root", type=Path, help="directory to serve")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: free)")
+    args = parser.parse_args(argv)
+
+    stop = False
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        with start_peer(args.name, args.root, args.port) as peer:
+            print(f"{peer.name} listening on {peer.host}:{peer.port} user={peer.user} "
+                  f"password={peer.password} dir={peer.writable_dir}", flush=True)
+            while not stop and peer.process.poll() is None:
+                time.sleep(0.2)
+            if not stop:
+                print(f"{peer.name} exited with status {peer.process.returncode}:\n{peer.log()}",
+                      file=sys.stderr)
+                return 1
+    except (PeerUnavailable, PeerStartError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
