@@ -1,0 +1,150 @@
+// ftpspecd — the reference FTP server's command line.
+//   ftpspecd --listen HOST:PORT --root DIR --user NAME:PASSWORD[:ro] ... [--anonymous] [--port-file FILE]
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "server/server.hpp"
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: ftpspecd --root DIR (--user NAME:PASSWORD[:ro] ... | --anonymous) [options]\n"
+    "\n"
+    "The ftpspec reference FTP server (RFC 959, 1123, 2389, 2428, 3659 subset).\n"
+    "\n"
+    "options:\n"
+    "  --listen HOST:PORT     address to listen on (default 127.0.0.1:0 = an ephemeral port);\n"
+    "                         IPv6 as [::1]:PORT\n"
+    "  --root DIR             directory served to every user (required)\n"
+    "  --user NAME:PASS[:ro]  a user; repeatable; ':ro' makes it read-only\n"
+    "  --anonymous            allow USER anonymous/ftp with any password, read-only\n"
+    "  --port-file FILE       write the bound port number to FILE\n"
+    "  --idle-timeout SEC     close idle control connections after SEC seconds (default 300)\n"
+    "  --help                 show this help\n"
+    "\n"
+    "On start it prints \"ftpspecd listening on HOST:PORT\" to stdout. SIGINT/SIGTERM stop it.\n";
+
+struct UsageError {
+  std::string message;
+};
+
+std::uint16_t parse_port(std::string_view text) {
+  unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || value > 65535) {
+    throw UsageError{"invalid port '" + std::string(text) + "'"};
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+void parse_listen(std::string_view text, ftpspecd::Config& config) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find("]:");
+    if (close == std::string_view::npos) throw UsageError{"--listen: expected [IPV6]:PORT"};
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) throw UsageError{"--listen: expected HOST:PORT"};
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) throw UsageError{"--listen: empty host"};
+  config.listen_host = std::string(host);
+  config.port = parse_port(port);
+}
+
+ftpspecd::User parse_user(std::string_view text) {
+  ftpspecd::User user;
+  const auto first = text.find(':');
+  if (first == std::string_view::npos || first == 0) throw UsageError{"--user: expected NAME:PASSWORD[:ro]"};
+  user.name = std::string(text.substr(0, first));
+  std::string_view rest = text.substr(first + 1);
+  if (rest.size() >= 3 && rest.substr(rest.size() - 3) == ":ro") {
+    user.read_only = true;
+    rest.remove_suffix(3);
+  }
+  user.password = std::string(rest);
+  return user;
+}
+
+struct Options {
+  ftpspecd::Config config;
+  std::optional<std::string> port_file;
+  bool help = false;
+};
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    auto value = [&]() -> std::string_view {
+      if (i + 1 >= args.size()) throw UsageError{std::string(arg) + " needs a value"};
+      return args[++i];
+    };
+    if (arg == "--help" || arg == "-h") options.help = true;
+    else if (arg == "--listen") parse_listen(value(), options.config);
+    else if (arg == "--root") options.config.root = std::string(value());
+    else if (arg == "--user") options.config.users.push_back(parse_user(value()));
+    else if (arg == "--anonymous") options.config.anonymous = true;
+    else if (arg == "--port-file") options.port_file = std::string(value());
+    else if (arg == "--idle-timeout") options.config.idle_timeout = std::chrono::seconds(parse_port(value()));
+    else throw UsageError{"unknown option '" + std::string(arg) + "'"};
+  }
+  if (options.help) return options;
+  if (options.config.root.empty()) throw UsageError{"--root is required"};
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.config.root, ec)) {
+    throw UsageError{"--root '" + options.config.root.string() + "' is not a directory"};
+  }
+  if (options.config.users.empty() && !options.config.anonymous) throw UsageError{"give --user or --anonymous"};
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  try {
+    options = parse_options(argc, argv);
+  } catch (const UsageError& error) {
+    std::cerr << "ftpspecd: " << error.message << "\n\n" << kUsage;
+    return 2;
+  }
+  if (options.help) {
+    std::cout << kUsage;
+    return 0;
+  }
+  try {
+    const std::string host = options.config.listen_host;
+    ftpspecd::Server server(std::move(options.config));
+    const std::uint16_t port = server.start();
+    if (options.port_file) {
+      std::ofstream(*options.port_file) << port << "\n";
+    }
+    const bool v6 = host.find(':') != std::string::npos;
+    std::cout << "ftpspecd listening on " << (v6 ? "[" + host + "]" : host) << ":" << port << std::endl;
+
+    boost::asio::io_context signals_io;
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    signals.async_wait([](const boost::system::error_code&, int) {});
+    signals_io.run();  // returns once a signal arrived
+    server.stop();
+    return 0;
+  } catch (const std::exception& error) {
+    std::cerr << "ftpspecd: " << error.what() << "\n";
+    return 1;
+  }
+}

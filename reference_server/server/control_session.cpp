@@ -1,0 +1,194 @@
+#include "server/control_session.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "proto/error.hpp"
+#include "server/command_table.hpp"
+
+namespace ftpspecd {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
+  if (this != &other) {
+    close();
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+UniqueFd::~UniqueFd() { close(); }
+bool UniqueFd::close() noexcept {
+  if (fd_ < 0) return true;
+  const bool ok = ::close(std::exchange(fd_, -1)) == 0;
+  return ok;
+}
+
+ControlSession::ControlSession(const Config& config, tcp::socket socket)
+    : config_(config),
+      socket_(std::make_shared<tcp::socket>(std::move(socket))),
+      socket_sink_(std::make_shared<SocketReplySink>(socket_)),
+      sink_(socket_sink_),
+      parser_(ftpspec::proto::CommandParserLimits{config.max_command_line}),
+      data_(socket_->get_executor()),
+      transfer_done_(socket_->get_executor()) {
+  boost::system::error_code ec;
+  socket_->set_option(tcp::no_delay(true), ec);  // replies are small and must not wait for ACKs (Nagle)
+  local_ = socket_->local_endpoint(ec);
+  remote_ = socket_->remote_endpoint(ec);
+}
+
+void ControlSession::arm_idle_timer() {
+  std::weak_ptr<ControlSession> weak = weak_from_this();
+  idle_ = Watchdog::start(socket_->get_executor(), config_.idle_timeout, [weak] {
+    auto self = weak.lock();
+    if (!self || self->closing_) return;
+    if (self->transfer_running()) {  // a long transfer is not idleness
+      self->arm_idle_timer();
+      return;
+    }
+    self->reply(421, "Idle timeout, closing control connection");
+    self->close_after_replies();
+  });
+}
+
+asio::awaitable<void> ControlSession::run() {
+  reply(220, config_.greeting);
+  arm_idle_timer();
+  std::array<char, 4096> buffer{};
+  while (!closing_) {
+    boost::system::error_code ec;
+    const std::size_t n =
+        co_await socket_->async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || closing_) break;
+    idle_->touch();
+    std::span<const char> rest(buffer.data(), n);
+    while (!rest.empty() && !closing_) {
+      std::error_code parse_ec;
+      rest = rest.subspan(parser_.put(rest, parse_ec));
+      if (parse_ec == ftpspec::proto::errc::line_too_long) {
+        reply(500, "Command line too long");  // the rest of the line is discarded
+        continue;
+      }
+      if (!parser_.done()) continue;
+      const ftpspec::proto::Command command = parser_.release();
+      parser_.take_interrupt();  // Telnet IP / Synch before ABOR carry no extra meaning here
+      co_await dispatch_command(*this, command);
+    }
+  }
+  closing_ = true;
+  if (idle_) idle_->stop();
+  if (transfer_running()) co_await abort_transfer();
+  data_.reset();
+  co_await sink_->flush();
+  boost::system::error_code ignored;
+  socket_->shutdown(tcp::socket::shutdown_both, ignored);
+  socket_->close(ignored);
+}
+
+void ControlSession::shutdown() {
+  closing_ = true;
+  if (idle_) idle_->stop();
+  if (transfer_) transfer_->aborted = true;
+  boost::system::error_code ignored;
+  if (data_socket_) data_socket_->close(ignored);
+  data_.cancel();
+  data_.reset();
+  socket_->close(ignored);
+}
+
+std::optional<ResolvedPath> ControlSession::resolve_or_reply(std::string_view client_path, int refusal_code) {
+  ResolveError error = ResolveError::none;
+  auto resolved = state_.vfs.resolve(state_.cwd, client_path, error);
+  if (!resolved) reply(refusal_code, describe(error));
+  return resolved;
+}
+
+void ControlSession::start_transfer(TransferJob job) {
+  transfer_ = std::make_shared<TransferState>();
+  asio::co_spawn(socket_->get_executor(), run_transfer(shared_from_this(), std::move(job)), asio::detached);
+}
+
+asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSession> self, TransferJob job) {
+  auto state = transfer_;
+  std::string error;
+  std::optional<tcp::socket> socket =
+      co_await data_.open(local_.address(), remote_.address(), config_.data_timeout, error);
+  TransferResult result;
+  if (!socket || state->aborted) {
+    // RFC 959 §5.4: 425 when the data connection cannot be opened; 426 when ABOR closed it.
+    if (state->aborted) reply(426, "Connection closed; transfer aborted");
+    else reply(425, error);
+  } else {
+    data_socket_ = &*socket;
+    tcp::socket* raw = data_socket_;
+    state->watchdog = Watchdog::start(socket_->get_executor(), config_.data_timeout, [raw] {
+      boost::system::error_code ignored;
+      raw->close(ignored);
+    });
+    switch (job.kind) {
+      case TransferJob::Kind::send_file:
+        result = co_await send_file(*socket, job.file.get(), job.offset, job.representation, *state);
+        break;
+      case TransferJob::Kind::send_text:
+        result = co_await send_text(*socket, std::move(job.text), job.representation, *state);
+        break;
+      case TransferJob::Kind::receive_file:
+        result = co_await receive_file(*socket, job.file.get(), job.representation, *state);
+        break;
+    }
+    state->watchdog->stop();
+    data_socket_ = nullptr;
+    boost::system::error_code ignored;
+    socket->close(ignored);
+    // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it before replying.
+    if (!job.file.close() && result.outcome == TransferOutcome::complete) {
+      result = {TransferOutcome::local_error, "Closing the file failed"};
+    }
+    switch (result.outcome) {
+      case TransferOutcome::complete: reply(226, "Transfer complete"); break;
+      case TransferOutcome::connection_lost: reply(426, result.detail); break;
+      case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;
+      case TransferOutcome::decode_error: reply(451, "Requested action aborted: " + result.detail); break;
+    }
+  }
+  if (transfer_ == state) transfer_.reset();
+  transfer_done_.notify_all();
+  (void)self;
+}
+
+asio::awaitable<void> ControlSession::wait_for_transfer() {
+  while (transfer_running()) co_await transfer_done_.wait();
+}
+
+asio::awaitable<void> ControlSession::abort_transfer() {
+  if (!transfer_) co_return;
+  transfer_->aborted = true;
+  boost::system::error_code ignored;
+  if (data_socket_) data_socket_->close(ignored);
+  data_.cancel();
+  co_await wait_for_transfer();
+}
+
+void ControlSession::close_after_replies() {
+  if (closing_) return;
+  closing_ = true;
+  asio::co_spawn(socket_->get_executor(), close_soon(shared_from_this()), asio::detached);
+}
+
+asio::awaitable<void> ControlSession::close_soon(std::shared_ptr<ControlSession> self) {
+  co_await sink_->flush();
+  boost::system::error_code ignored;
+  socket_->shutdown(tcp::socket::shutdown_both, ignored);
+  socket_->close(ignored);
+  (void)self;
+}
+
+void ControlSession::reset() {
+  data_.reset();
+  state_ = SessionState{};
+}
+
+}  // namespace ftpspecd

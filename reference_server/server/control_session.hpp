@@ -1,0 +1,107 @@
+// The server-PI of one control connection (RFC 959 §2.3): reads command lines with
+// proto::CommandParser, dispatches them through the command table, and runs at most one transfer
+// (the server-DTP) as its own coroutine so ABOR, STAT and QUIT are read while it runs (§4.1.3).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "proto/command.hpp"
+#include "server/async_event.hpp"
+#include "server/config.hpp"
+#include "server/data_channel.hpp"
+#include "server/reply_sink.hpp"
+#include "server/session_state.hpp"
+#include "server/transfer.hpp"
+
+namespace ftpspecd {
+
+/// Owns a file descriptor (closed on destruction unless released).
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) noexcept : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  ~UniqueFd();
+  int get() const noexcept { return fd_; }
+  /// Closes now and reports whether close(2) succeeded (a failed close can lose written data).
+  bool close() noexcept;
+
+ private:
+  int fd_;
+};
+
+/// One transfer command's work, prepared by its handler before the 150 reply.
+struct TransferJob {
+  enum class Kind { send_file, send_text, receive_file };
+  Kind kind = Kind::send_file;
+  UniqueFd file;
+  std::uint64_t offset = 0;                     ///< REST (send_file only)
+  std::string text;                             ///< send_text payload (LF line ends)
+  ftpspec::codec::Representation representation;
+};
+
+class ControlSession : public std::enable_shared_from_this<ControlSession> {
+ public:
+  ControlSession(const Config& config, tcp::socket socket);
+
+  /// Greets (220), serves commands until QUIT, timeout or disconnect.
+  asio::awaitable<void> run();
+  /// Closes the connection and any transfer (server shutdown).
+  void shutdown();
+
+  // ---- the API handlers use ----
+  const Config& config() const noexcept { return config_; }
+  SessionState& state() noexcept { return state_; }
+  DataChannel& data() noexcept { return data_; }
+  /// Sends one reply through the session's ReplySink.
+  void reply(int code, std::string_view text) { sink_->send(code, text); }
+  ReplySink& sink() noexcept { return *sink_; }
+  const tcp::endpoint& local_endpoint() const noexcept { return local_; }
+  const tcp::endpoint& remote_endpoint() const noexcept { return remote_; }
+
+  /// Resolves a client path in the jail; on failure replies `refusal_code` with the reason.
+  std::optional<ResolvedPath> resolve_or_reply(std::string_view client_path, int refusal_code);
+
+  /// Runs `job` over a new data connection; replies 425/426/451/226 when it ends.
+  void start_transfer(TransferJob job);
+  bool transfer_running() const noexcept { return transfer_ != nullptr; }
+  /// Bytes moved so far by the running transfer.
+  std::uint64_t transfer_bytes() const noexcept { return transfer_ ? transfer_->bytes : 0; }
+  /// Waits until no transfer runs (it has sent its final reply).
+  asio::awaitable<void> wait_for_transfer();
+  /// ABOR (RFC 959 §4.1.3): closes the data connection; the transfer replies 426; then returns.
+  asio::awaitable<void> abort_transfer();
+  /// Sends the queued replies, then closes the control connection (QUIT, 421).
+  void close_after_replies();
+  /// REIN: back to the state right after the greeting (transfer parameters included).
+  void reset();
+
+ private:
+  asio::awaitable<void> run_transfer(std::shared_ptr<ControlSession> self, TransferJob job);
+  asio::awaitable<void> close_soon(std::shared_ptr<ControlSession> self);
+  void arm_idle_timer();
+
+  const Config& config_;
+  std::shared_ptr<tcp::socket> socket_;
+  std::shared_ptr<SocketReplySink> socket_sink_;
+  std::shared_ptr<ReplySink> sink_;
+  tcp::endpoint local_;
+  tcp::endpoint remote_;
+  ftpspec::proto::CommandParser parser_;
+  SessionState state_;
+  DataChannel data_;
+  std::shared_ptr<TransferState> transfer_;
+  tcp::socket* data_socket_ = nullptr;  ///< the running transfer's data connection, for ABOR
+  AsyncEvent transfer_done_;
+  std::shared_ptr<Watchdog> idle_;
+  bool closing_ = false;
+};
+
+}  // namespace ftpspecd

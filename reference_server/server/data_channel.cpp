@@ -1,0 +1,119 @@
+#include "server/data_channel.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "server/async_event.hpp"
+
+namespace ftpspecd {
+
+namespace {
+asio::ip::address unmapped(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  return a;
+}
+}  // namespace
+
+std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::address& client) {
+  if (unmapped(target.address()) != unmapped(client)) {
+    return fmt::format("Refused: data address {} is not the client's address {} (RFC 2577 §3)",
+                       target.address().to_string(), client.to_string());
+  }
+  if (target.port() < 1024) {
+    return fmt::format("Refused: data port {} is a privileged port below 1024 (RFC 2577 §3)", target.port());
+  }
+  return {};
+}
+
+std::optional<tcp::endpoint> DataChannel::open_passive(const asio::ip::address& local, std::string& error) {
+  reset();
+  boost::system::error_code ec;
+  tcp::acceptor acceptor(executor_);
+  const tcp::endpoint endpoint(local, 0);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(1, ec);
+  if (ec) {
+    error = "Cannot open passive listener: " + ec.message();
+    return std::nullopt;
+  }
+  auto bound = acceptor.local_endpoint(ec);
+  passive_.emplace(std::move(acceptor));
+  return bound;
+}
+
+void DataChannel::set_active(const tcp::endpoint& target) {
+  reset();
+  active_ = target;
+}
+
+asio::awaitable<std::optional<tcp::socket>> DataChannel::open(const asio::ip::address& local,
+                                                              const asio::ip::address& client,
+                                                              std::chrono::milliseconds timeout, std::string& error) {
+  boost::system::error_code ec;
+  if (passive_) {
+    tcp::acceptor acceptor = std::move(*passive_);
+    passive_.reset();
+    accepting_ = &acceptor;
+    auto dog = Watchdog::start(executor_, timeout, [&acceptor] {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+    });
+    tcp::socket socket(executor_);
+    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    dog->stop();
+    accepting_ = nullptr;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    if (!socket.is_open()) {
+      error = "Can't open data connection: no connection to the passive port";
+      co_return std::nullopt;
+    }
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec || unmapped(peer.address()) != unmapped(client)) {
+      error = "Can't open data connection: connection from a host other than the client (RFC 2577 §3)";
+      co_return std::nullopt;
+    }
+    co_return std::optional<tcp::socket>(std::move(socket));
+  }
+  if (active_) {
+    tcp::socket socket(executor_);
+    socket.open(active_->protocol(), ec);
+    if (!ec && local.is_v4() == active_->address().is_v4()) socket.bind(tcp::endpoint(local, 0), ec);
+    if (ec) {
+      error = "Can't open data connection: " + ec.message();
+      co_return std::nullopt;
+    }
+    connecting_ = &socket;
+    auto dog = Watchdog::start(executor_, timeout, [&socket] {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    });
+    co_await socket.async_connect(*active_, asio::redirect_error(asio::use_awaitable, ec));
+    dog->stop();
+    connecting_ = nullptr;
+    if (ec || !socket.is_open()) {
+      error = "Can't open data connection: " + (ec ? ec.message() : std::string("timed out"));
+      co_return std::nullopt;
+    }
+    co_return std::optional<tcp::socket>(std::move(socket));
+  }
+  error = "Use PORT, PASV, EPRT or EPSV first";
+  co_return std::nullopt;
+}
+
+void DataChannel::cancel() {
+  boost::system::error_code ignored;
+  if (accepting_) accepting_->close(ignored);
+  if (connecting_) connecting_->close(ignored);
+}
+
+void DataChannel::reset() {
+  boost::system::error_code ignored;
+  if (passive_) passive_->close(ignored);
+  passive_.reset();
+  active_.reset();
+}
+
+}  // namespace ftpspecd

@@ -1,0 +1,50 @@
+// Data connection setup (RFC 959 §3.2, §3.3): passive listeners for PASV/EPSV (RFC 2428 §3) and
+// active connections for PORT/EPRT (RFC 2428 §2), with the RFC 2577 §3 "bounce" protections.
+#pragma once
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace ftpspecd {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+/// Why an active target is refused (RFC 2577 §3), or empty when it is acceptable: the host must be
+/// the client's own address and the port must not be a privileged one (< 1024).
+std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::address& client);
+
+class DataChannel {
+ public:
+  explicit DataChannel(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+
+  /// PASV/EPSV: listens on `local` (the control connection's local address), an ephemeral port.
+  /// Replaces any earlier setup. Returns the bound endpoint, or nullopt with `error` set.
+  std::optional<tcp::endpoint> open_passive(const asio::ip::address& local, std::string& error);
+  /// PORT/EPRT: remembers the target (already checked with refuse_active_target).
+  void set_active(const tcp::endpoint& target);
+  bool configured() const noexcept { return passive_.has_value() || active_.has_value(); }
+  bool passive() const noexcept { return passive_.has_value(); }
+
+  /// Opens the data connection for one transfer. A passive listener is used once and closed; an
+  /// active target stays set (RFC 959 §3.3). Only a connection from `client`'s address is
+  /// accepted (RFC 2577 §3). Fails after `timeout` or cancel(), with `error` set.
+  asio::awaitable<std::optional<tcp::socket>> open(const asio::ip::address& local, const asio::ip::address& client,
+                                                   std::chrono::milliseconds timeout, std::string& error);
+  /// Abandons a pending accept or connect (ABOR, shutdown).
+  void cancel();
+  /// Forgets every setup (REIN).
+  void reset();
+
+ private:
+  asio::any_io_executor executor_;
+  std::optional<tcp::acceptor> passive_;
+  std::optional<tcp::endpoint> active_;
+  tcp::socket* connecting_ = nullptr;
+  tcp::acceptor* accepting_ = nullptr;
+};
+
+}  // namespace ftpspecd

@@ -1,0 +1,87 @@
+// Extensions: FEAT and OPTS (RFC 2389), SIZE and MDTM (RFC 3659 §3, §4), OPTS UTF8 (RFC 2640 §3.2).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <vector>
+
+#include <boost/algorithm/string/predicate.hpp>
+#include <fmt/format.h>
+
+#include "codec/codec.hpp"
+#include "server/control_session.hpp"
+#include "server/handlers.hpp"
+
+namespace ftpspecd {
+
+HandlerResult handle_feat(ControlSession& session, const Command&) {
+  // RFC 2389 §3.2: "211-Features:", one feature per line with a leading space, "211 End".
+  session.reply(211, "Features:\n EPRT\n EPSV\n MDTM\n PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd");
+  co_return;
+}
+
+HandlerResult handle_opts(ControlSession& session, const Command& command) {
+  const std::string& arg = command.arg;
+  if (boost::algorithm::iequals(arg, "UTF8 ON") || boost::algorithm::iequals(arg, "UTF8")) {
+    session.state().utf8 = true;
+    session.reply(200, "UTF8 mode enabled");
+  } else if (boost::algorithm::iequals(arg, "UTF8 OFF")) {
+    session.state().utf8 = false;
+    session.reply(200, "UTF8 mode disabled");
+  } else {
+    session.reply(501, "Option not understood");  // RFC 2389 §4
+  }
+  co_return;
+}
+
+HandlerResult handle_size(ControlSession& session, const Command& command) {
+  auto target = session.resolve_or_reply(command.arg, 550);
+  if (!target) co_return;
+  UniqueFd file(::open(target->real.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (file.get() < 0 || ::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    session.reply(550, "Could not get file size");
+    co_return;
+  }
+  const auto& rep = session.state().representation;
+  if (rep.is_plain_binary()) {
+    session.reply(213, std::to_string(st.st_size));
+    co_return;
+  }
+  // RFC 3659 §4: the size is what the transfer would send in the current representation.
+  auto encoder = ftpspec::codec::make_encoder(rep);
+  std::vector<char> chunk(64 * 1024);
+  std::string wire;
+  std::uint64_t total = 0;
+  while (true) {
+    const ssize_t n = ::read(file.get(), chunk.data(), chunk.size());
+    if (n < 0) {
+      session.reply(550, "Could not read file");
+      co_return;
+    }
+    wire.clear();
+    if (n == 0) encoder->finish(wire);
+    else encoder->put(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)), wire);
+    total += wire.size();
+    if (n == 0) break;
+  }
+  session.reply(213, std::to_string(total));
+}
+
+HandlerResult handle_mdtm(ControlSession& session, const Command& command) {
+  auto target = session.resolve_or_reply(command.arg, 550);
+  if (!target) co_return;
+  struct stat st {};
+  if (::stat(target->real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    session.reply(550, "Could not get modification time");
+    co_return;
+  }
+  std::tm tm {};
+  ::gmtime_r(&st.st_mtime, &tm);
+  // RFC 3659 §2.3: time-val YYYYMMDDHHMMSS, always UTC.
+  session.reply(213, fmt::format("{:04}{:02}{:02}{:02}{:02}{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                                 tm.tm_hour, tm.tm_min, tm.tm_sec));
+}
+
+}  // namespace ftpspecd

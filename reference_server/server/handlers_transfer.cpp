@@ -1,0 +1,178 @@
+// RFC 959 §4.1.3 service commands that use the data connection (RETR STOR STOU APPE LIST NLST)
+// and the ones that steer it (REST ALLO ABOR).
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "codec/codec.hpp"
+
+#include "server/control_session.hpp"
+#include "server/handlers.hpp"
+#include "server/listing.hpp"
+
+namespace ftpspecd {
+namespace codec = ftpspec::codec;
+
+namespace {
+std::string type_name(const codec::Representation& rep) {
+  return rep.type == codec::RepType::ascii ? "ASCII" : rep.type == codec::RepType::ebcdic ? "EBCDIC" : "BINARY";
+}
+
+/// RFC 959 §4.1.3 LIST/NLST: the listing travels as ASCII (EBCDIC under TYPE E) in the current mode.
+codec::Representation listing_representation(const codec::Representation& current) {
+  codec::Representation rep;
+  rep.type = current.type == codec::RepType::ebcdic ? codec::RepType::ebcdic : codec::RepType::ascii;
+  rep.mode = current.mode;
+  if (!codec::unsupported_reason(rep).empty()) rep.mode = codec::Mode::stream;
+  return rep;
+}
+
+/// 425 before the 150 when no PORT/PASV/EPRT/EPSV was given (RFC 959 §5.4 allows 425 first).
+bool refuse_without_data_setup(ControlSession& session) {
+  if (session.data().configured()) return false;
+  session.reply(425, "Use PORT, PASV, EPRT or EPSV first");
+  return true;
+}
+
+enum class StoreKind { replace, append, unique };
+
+HandlerResult store(ControlSession& session, const Command& command, StoreKind kind) {
+  auto& state = session.state();
+  const std::uint64_t offset = std::exchange(state.restart_offset, 0);
+  if (state.read_only) {
+    session.reply(553, "Permission denied: read-only account");
+    co_return;
+  }
+  std::optional<ResolvedPath> target;
+  UniqueFd file;
+  if (kind == StoreKind::unique) {
+    // RFC 959 §4.1.3 STOU: a name unique in the current directory, told in the 150 (RFC 1123 §4.1.2.9).
+    const std::string base = command.has_arg && !command.arg.empty() ? command.arg : "ftpspecd";
+    for (int attempt = 0; attempt < 1000 && file.get() < 0; ++attempt) {
+      target = session.resolve_or_reply(attempt == 0 && command.has_arg ? base : fmt::format("{}.{}", base, attempt), 553);
+      if (!target) co_return;
+      file = UniqueFd(::open(target->real.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+      if (file.get() < 0 && errno != EEXIST) break;
+    }
+  } else {
+    target = session.resolve_or_reply(command.arg, 553);
+    if (!target) co_return;
+    std::error_code ec;
+    if (std::filesystem::is_directory(target->real, ec)) {
+      session.reply(553, "Requested action not taken: " + target->virtual_path + " is a directory");
+      co_return;
+    }
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
+    if (kind == StoreKind::append) flags |= O_APPEND;
+    else if (offset == 0) flags |= O_TRUNC;
+    file = UniqueFd(::open(target->real.c_str(), flags, 0644));
+    if (file.get() >= 0 && offset > 0 && ::lseek(file.get(), static_cast<off_t>(offset), SEEK_SET) < 0) {
+      session.reply(554, "Requested action not taken: invalid REST offset");
+      co_return;
+    }
+  }
+  if (file.get() < 0) {
+    session.reply(553, std::string("Requested action not taken: ") + std::strerror(errno));
+    co_return;
+  }
+  if (refuse_without_data_setup(session)) co_return;
+  const std::string name = target->real.filename().string();
+  if (kind == StoreKind::unique) session.reply(150, "FILE: " + name);
+  else session.reply(150, fmt::format("Opening {} mode data connection for {}", type_name(state.representation), name));
+  TransferJob job;
+  job.kind = TransferJob::Kind::receive_file;
+  job.file = std::move(file);
+  job.representation = state.representation;
+  session.start_transfer(std::move(job));
+}
+
+HandlerResult list(ControlSession& session, const Command& command, bool long_form) {
+  const std::string path = strip_list_options(command.arg);
+  // LIST/NLST may not answer 550 (RFC 959 §5.4): refusals are 450.
+  auto target = session.resolve_or_reply(path, 450);
+  if (!target) co_return;
+  auto listing = make_listing(target->real, long_form);
+  if (!listing) {
+    session.reply(450, "No such file or directory");
+    co_return;
+  }
+  if (refuse_without_data_setup(session)) co_return;
+  session.reply(150, "Here comes the directory listing");
+  TransferJob job;
+  job.kind = TransferJob::Kind::send_text;
+  job.text = std::move(*listing);
+  job.representation = listing_representation(session.state().representation);
+  session.start_transfer(std::move(job));
+}
+}  // namespace
+
+HandlerResult handle_retr(ControlSession& session, const Command& command) {
+  auto& state = session.state();
+  const std::uint64_t offset = std::exchange(state.restart_offset, 0);
+  auto target = session.resolve_or_reply(command.arg, 550);
+  if (!target) co_return;
+  UniqueFd file(::open(target->real.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (file.get() < 0 || ::fstat(file.get(), &st) != 0) {
+    session.reply(550, std::string("Requested action not taken: ") + std::strerror(errno));
+    co_return;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    session.reply(550, "Requested action not taken: not a plain file");
+    co_return;
+  }
+  if (offset > static_cast<std::uint64_t>(st.st_size)) {
+    session.reply(554, "Requested action not taken: REST offset beyond the end of the file");  // RFC 1123 §4.1.3.4
+    co_return;
+  }
+  if (refuse_without_data_setup(session)) co_return;
+  session.reply(150, fmt::format("Opening {} mode data connection for {} ({} bytes)", type_name(state.representation),
+                                 target->real.filename().string(), static_cast<long long>(st.st_size)));
+  TransferJob job;
+  job.kind = TransferJob::Kind::send_file;
+  job.file = std::move(file);
+  job.offset = offset;
+  job.representation = state.representation;
+  session.start_transfer(std::move(job));
+}
+
+HandlerResult handle_stor(ControlSession& session, const Command& command) { co_await store(session, command, StoreKind::replace); }
+HandlerResult handle_appe(ControlSession& session, const Command& command) { co_await store(session, command, StoreKind::append); }
+HandlerResult handle_stou(ControlSession& session, const Command& command) { co_await store(session, command, StoreKind::unique); }
+HandlerResult handle_list(ControlSession& session, const Command& command) { co_await list(session, command, true); }
+HandlerResult handle_nlst(ControlSession& session, const Command& command) { co_await list(session, command, false); }
+
+HandlerResult handle_rest(ControlSession& session, const Command& command) {
+  // RFC 3659 §5: in stream mode the marker is the byte offset to restart at.
+  std::uint64_t offset = 0;
+  const char* end = command.arg.data() + command.arg.size();
+  const auto [ptr, ec] = std::from_chars(command.arg.data(), end, offset);
+  if (ec != std::errc{} || ptr != end) {
+    session.reply(501, "Syntax error: REST needs a decimal byte offset");
+    co_return;
+  }
+  session.state().restart_offset = offset;
+  session.reply(350, fmt::format("Restarting at {}. Send STORE or RETRIEVE to initiate transfer", offset));
+}
+
+HandlerResult handle_allo(ControlSession& session, const Command&) {
+  session.reply(202, "ALLO not needed at this site");  // RFC 959 §4.1.3: storage is not reserved
+  co_return;
+}
+
+HandlerResult handle_abor(ControlSession& session, const Command&) {
+  if (!session.transfer_running()) {
+    session.reply(225, "No transfer to abort; data connection open");
+    co_return;
+  }
+  // RFC 959 §4.1.3: the transfer's own reply is 426, then ABOR's 226.
+  co_await session.abort_transfer();
+  session.reply(226, "ABOR command successful");
+}
+
+}  // namespace ftpspecd

@@ -1,0 +1,45 @@
+// Where a session's replies go (RFC 959 §4.2). Every reply passes through one ReplySink so later
+// misbehaviours (delayed, split or malformed replies for client testing) can wrap it.
+#pragma once
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "server/async_event.hpp"
+
+namespace ftpspecd {
+
+class ReplySink {
+ public:
+  virtual ~ReplySink() = default;
+  /// Queues one reply, formatted per RFC 959 §4.2 (multi-line when `text` holds '\n').
+  virtual void send(int code, std::string_view text);
+  /// Queues raw bytes exactly as given (for deliberate misbehaviour).
+  virtual void send_raw(std::string bytes) = 0;
+  /// Completes when everything queued so far has been written (or the connection failed).
+  virtual asio::awaitable<void> flush() = 0;
+};
+
+/// Writes replies to the control connection in order; writes never overlap even when the control
+/// loop and a transfer coroutine reply at the same time.
+class SocketReplySink final : public ReplySink, public std::enable_shared_from_this<SocketReplySink> {
+ public:
+  explicit SocketReplySink(std::shared_ptr<asio::ip::tcp::socket> socket);
+  void send_raw(std::string bytes) override;
+  asio::awaitable<void> flush() override;
+
+ private:
+  asio::awaitable<void> drain(std::shared_ptr<SocketReplySink> self);
+
+  std::shared_ptr<asio::ip::tcp::socket> socket_;
+  std::deque<std::string> queue_;
+  AsyncEvent drained_;
+  bool writing_ = false;
+  bool failed_ = false;
+};
+
+}  // namespace ftpspecd

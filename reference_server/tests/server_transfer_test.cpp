@@ -1,0 +1,238 @@
+// ftpspecd data transfers: RETR/STOR/APPE/STOU/LIST/NLST over PASV, EPSV and PORT, REST, ABOR,
+// QUIT during a transfer (RFC 959 §3, §4.1.2, §4.1.3; RFC 2428; RFC 1123 §4.1.2.9).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <regex>
+#include <thread>
+
+#include "test_support.hpp"
+
+namespace ftpspecd::test {
+namespace {
+
+using TransferTest = ServerFixture;
+
+std::string binary_pattern(std::size_t size) {
+  std::string out(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<char>((i * 7 + i / 251) & 0xFF);
+  return out;
+}
+
+TEST_F(TransferTest, PasvRetrSendsTheExactBytes) {
+  const std::string content = binary_pattern(300'000);
+  write_file(root() / "blob.bin", content);
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  const Received pasv = client.cmd("PASV");
+  ASSERT_EQ(pasv.code(), 227);
+  EXPECT_TRUE(std::regex_match(pasv.raw, std::regex(R"(227 Entering Passive Mode \(127,0,0,1,\d+,\d+\)\.?\r\n)"))) << pasv.raw;
+  const auto hp = ftpspec::proto::parse_pasv_reply(pasv.reply.text());
+  ASSERT_TRUE(hp);
+  tcp::socket data(client.io());
+  data.connect(tcp::endpoint(asio::ip::make_address(hp->host), hp->port));
+  set_socket_timeouts(data);
+  EXPECT_EQ(client.cmd("RETR blob.bin").code(), 150);
+  EXPECT_EQ(Client::read_all(data), content);
+  EXPECT_EQ(client.final_reply("RETR").raw, "226 Transfer complete\r\n");
+}
+
+TEST_F(TransferTest, AsciiRetrConvertsLineEnds) {
+  write_file(root() / "text.txt", "one\ntwo\n");
+  Client client(port_);
+  client.read();
+  client.login();
+  EXPECT_EQ(client.download("RETR text.txt"), "one\r\ntwo\r\n");  // TYPE A N is the default (§5.1)
+  EXPECT_EQ(client.cmd("SIZE text.txt").raw, "213 10\r\n");
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  EXPECT_EQ(client.cmd("SIZE text.txt").raw, "213 8\r\n");
+}
+
+TEST_F(TransferTest, StorWritesEveryByteBefore226) {
+  const std::string content = binary_pattern(1'000'000);
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  EXPECT_EQ(client.upload("STOR up.bin", content), 226);
+  EXPECT_EQ(read_file(root() / "up.bin"), content);  // checked right after the 226
+  EXPECT_EQ(client.upload("APPE up.bin", "tail"), 226);
+  EXPECT_EQ(read_file(root() / "up.bin"), content + "tail");
+}
+
+TEST_F(TransferTest, AsciiStorStoresLocalLineEnds) {
+  Client client(port_);
+  client.read();
+  client.login();
+  EXPECT_EQ(client.upload("STOR t.txt", "a\r\nb\r\n"), 226);
+  EXPECT_EQ(read_file(root() / "t.txt"), "a\nb\n");
+}
+
+TEST_F(TransferTest, StouTellsTheUniqueName) {
+  Client client(port_);
+  client.read();
+  client.login();
+  tcp::socket data = client.open_passive();
+  const Received first = client.cmd("STOU");
+  ASSERT_EQ(first.code(), 150);
+  std::smatch match;
+  const std::string raw = first.raw;
+  ASSERT_TRUE(std::regex_match(raw, match, std::regex("150 FILE: (\\S+)\r\n"))) << raw;
+  asio::write(data, asio::buffer(std::string("unique")));
+  data.close();
+  EXPECT_EQ(client.final_reply("STOU").code(), 226);
+  EXPECT_EQ(read_file(root() / match[1].str()), "unique");
+}
+
+TEST_F(TransferTest, ListAndNlstFormats) {
+  write_file(root() / "a.txt", "hello");
+  fs::create_directory(root() / "dir");
+  Client client(port_);
+  client.read();
+  client.login();
+  const std::string list = client.download("LIST");
+  const std::regex line(R"(-rw-r--r-- 1 ftp ftp +5 [A-Z][a-z]{2} \d\d (\d\d:\d\d| \d{4}) a\.txt\r\n)"
+                        R"(drwx.{6} \d+ ftp ftp +\d+ [A-Z][a-z]{2} \d\d (\d\d:\d\d| \d{4}) dir\r\n)");
+  EXPECT_TRUE(std::regex_match(list, line)) << list;
+  EXPECT_EQ(client.download("NLST"), "a.txt\r\ndir\r\n");
+  EXPECT_EQ(client.download("LIST -la dir"), "");
+  EXPECT_EQ(client.cmd("LIST missing").code(), 450);
+}
+
+TEST_F(TransferTest, RestResumesRetrAndStor) {
+  write_file(root() / "r.bin", "0123456789");
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  EXPECT_EQ(client.cmd("REST 4").raw, "350 Restarting at 4. Send STORE or RETRIEVE to initiate transfer\r\n");
+  EXPECT_EQ(client.download("RETR r.bin"), "456789");
+  EXPECT_EQ(client.download("RETR r.bin"), "0123456789");  // the marker is used once
+  ASSERT_EQ(client.cmd("REST 5").code(), 350);
+  EXPECT_EQ(client.upload("STOR r.bin", "ABC"), 226);
+  EXPECT_EQ(read_file(root() / "r.bin"), "01234ABC89");
+  ASSERT_EQ(client.cmd("REST 99").code(), 350);
+  EXPECT_EQ(client.cmd("RETR r.bin").code(), 554);
+}
+
+TEST_F(TransferTest, ActivePortRetr) {
+  write_file(root() / "a.txt", "active bytes");
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  tcp::acceptor listener(client.io(), tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = listener.local_endpoint().port();
+  EXPECT_EQ(client.cmd(ftpspec::proto::format_port_argument({"127.0.0.1", port}).insert(0, "PORT ")).code(), 200);
+  EXPECT_EQ(client.cmd("RETR a.txt").code(), 150);
+  tcp::socket data = listener.accept();
+  set_socket_timeouts(data);
+  EXPECT_EQ(Client::read_all(data), "active bytes");
+  EXPECT_EQ(client.final_reply("RETR").code(), 226);
+  // EPRT to the same listener
+  EXPECT_EQ(client.cmd("EPRT |1|127.0.0.1|" + std::to_string(port) + "|").code(), 200);
+  EXPECT_EQ(client.cmd("RETR a.txt").code(), 150);
+  tcp::socket data2 = listener.accept();
+  set_socket_timeouts(data2);
+  EXPECT_EQ(Client::read_all(data2), "active bytes");
+  EXPECT_EQ(client.final_reply("RETR").code(), 226);
+}
+
+TEST_F(TransferTest, EpsvGrammarAndEpsvAll) {
+  Client client(port_);
+  client.read();
+  client.login();
+  const Received epsv = client.cmd("EPSV");
+  EXPECT_TRUE(std::regex_match(epsv.raw, std::regex(R"(229 Entering Extended Passive Mode \(\|\|\|\d{1,5}\|\)\r\n)"))) << epsv.raw;
+  EXPECT_EQ(client.cmd("EPSV 1").code(), 229);
+  EXPECT_EQ(client.cmd("EPSV 2").raw, "522 Network protocol not supported, use (1)\r\n");
+  EXPECT_EQ(client.cmd("EPRT |3|x|5000|").code(), 522);
+  EXPECT_EQ(client.cmd("EPSV ALL").code(), 200);
+  EXPECT_EQ(client.cmd("PASV").code(), 501);
+  EXPECT_EQ(client.cmd("PORT 127,0,0,1,100,100").code(), 501);
+  EXPECT_EQ(client.cmd("EPSV").code(), 229);
+}
+
+TEST_F(TransferTest, RetrWithoutDataSetupGets425) {
+  write_file(root() / "a.txt", "x");
+  Client client(port_);
+  client.read();
+  client.login();
+  EXPECT_EQ(client.cmd("RETR a.txt").code(), 425);
+}
+
+TEST_F(TransferTest, AborDuringTransferGives426Then226) {
+  // A large sparse file and a reader that stops reading: the server blocks on a full socket.
+  const fs::path big = root() / "big.bin";
+  { std::ofstream create(big); }
+  fs::resize_file(big, 256ull * 1024 * 1024);
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  tcp::socket data = client.open_passive();
+  ASSERT_EQ(client.cmd("RETR big.bin").code(), 150);
+  char some[1024];
+  asio::read(data, asio::buffer(some));
+  // RFC 959 §4.1.3: Telnet IP + Synch precede ABOR; the server must read it mid-transfer.
+  client.send_raw("\xFF\xF4\xFF\xF2" "ABOR\r\n");
+  EXPECT_EQ(client.read().code(), 426);
+  EXPECT_EQ(client.read().raw, "226 ABOR command successful\r\n");
+  EXPECT_EQ(client.cmd("NOOP").code(), 200);
+}
+
+TEST_F(TransferTest, StatAndQuitDuringTransfer) {
+  const std::string content = binary_pattern(8 * 1024 * 1024);
+  write_file(root() / "mid.bin", content);
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  tcp::socket data = client.open_passive();
+  ASSERT_EQ(client.cmd("RETR mid.bin").code(), 150);
+  char some[1024];
+  asio::read(data, asio::buffer(some));
+  EXPECT_EQ(client.cmd("STAT").code(), 213);  // status of the transfer in progress
+  client.send_raw("QUIT\r\n");
+  std::string rest = Client::read_all(data);
+  EXPECT_EQ(std::string(some, sizeof some) + rest, content);
+  EXPECT_EQ(client.read().code(), 226);  // the transfer's reply comes first
+  EXPECT_EQ(client.read().code(), 221);
+}
+
+TEST_F(TransferTest, RenameDeleteMkdRmd) {
+  write_file(root() / "old.txt", "x");
+  Client client(port_);
+  client.read();
+  client.login();
+  EXPECT_EQ(client.cmd("RNFR old.txt").code(), 350);
+  EXPECT_EQ(client.cmd("RNTO new.txt").code(), 250);
+  EXPECT_TRUE(fs::exists(root() / "new.txt"));
+  EXPECT_EQ(client.cmd("RNFR missing").code(), 550);
+  EXPECT_EQ(client.cmd("RNFR new.txt").code(), 350);
+  EXPECT_EQ(client.cmd("NOOP").code(), 200);
+  EXPECT_EQ(client.cmd("RNTO other.txt").code(), 503);  // RNTO must follow RNFR at once
+  EXPECT_EQ(client.cmd("DELE new.txt").code(), 250);
+  EXPECT_EQ(client.cmd("DELE new.txt").code(), 550);
+  EXPECT_EQ(client.cmd("XMKD d").code(), 257);
+  EXPECT_EQ(client.cmd("MKD d").code(), 550);
+  EXPECT_EQ(client.cmd("XRMD d").code(), 250);
+  EXPECT_FALSE(fs::exists(root() / "d"));
+}
+
+TEST_F(TransferTest, MdtmIsUtc) {
+  write_file(root() / "m.txt", "x");
+  const auto when = fs::file_time_type::clock::from_sys(std::chrono::sys_days{std::chrono::year{2021} / 3 / 4} +
+                                                        std::chrono::hours{5} + std::chrono::minutes{6} + std::chrono::seconds{7});
+  fs::last_write_time(root() / "m.txt", when);
+  Client client(port_);
+  client.read();
+  client.login();
+  EXPECT_EQ(client.cmd("MDTM m.txt").raw, "213 20210304050607\r\n");
+  EXPECT_EQ(client.cmd("MDTM nope").code(), 550);
+}
+
+}  // namespace
+}  // namespace ftpspecd::test

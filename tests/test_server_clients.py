@@ -1,0 +1,215 @@
+"""ftpspecd against real FTP clients: Python's ftplib, curl and wget (RFC 959 interoperability).
+
+Starts the built `ftpspecd` binary (FTPSPEC_BUILD_DIR, default /work/main/build/main) on an
+ephemeral loopback port over a temporary root and checks bytes on disk and downloaded bytes.
+"""
+import ftplib
+import io
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+BUILD_DIR = pathlib.Path(os.environ.get("FTPSPEC_BUILD_DIR", "/work/main/build/main"))
+FTPSPECD = BUILD_DIR / "reference_server" / "ftpspecd"
+USER, PASSWORD = "alice", "s3cret"
+TIMEOUT = 20
+
+pytestmark = pytest.mark.skipif(not FTPSPECD.exists(), reason=f"ftpspecd is not built at {FTPSPECD} (set FTPSPEC_BUILD_DIR)")
+
+
+class Ftpspecd:
+    def __init__(self, root: pathlib.Path, extra_args=()):
+        self.root = root
+        self.process = subprocess.Popen(
+            [str(FTPSPECD), "--listen", "127.0.0.1:0", "--root", str(root), "--user", f"{USER}:{PASSWORD}",
+             "--user", "reader:pw:ro", *extra_args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()  # "ftpspecd listening on 127.0.0.1:PORT", flushed
+        if not line.startswith("ftpspecd listening on "):
+            self.stop()
+            raise RuntimeError(f"ftpspecd did not start: {line!r} {self.process.stderr.read()}")
+        self.port = int(line.rsplit(":", 1)[1])
+
+    def url(self, path="", user=USER, password=PASSWORD):
+        return f"ftp://{user}:{password}@127.0.0.1:{self.port}/{path}"
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    srv = Ftpspecd(root)
+    yield srv
+    srv.stop()
+    assert srv.process.returncode == 0, "SIGTERM must stop ftpspecd cleanly"
+
+
+@pytest.fixture
+def ftp(server):
+    client = ftplib.FTP()
+    client.connect("127.0.0.1", server.port, timeout=TIMEOUT)
+    client.login(USER, PASSWORD)
+    yield client
+    try:
+        client.quit()
+    except (ftplib.Error, OSError):
+        client.close()
+
+
+def payload(size):
+    return bytes((i * 7 + i // 251) & 0xFF for i in range(size))
+
+
+def run(args, **kwargs):
+    return subprocess.run(args, capture_output=True, timeout=TIMEOUT, check=True, **kwargs)
+
+
+# ---- ftplib ----
+
+def test_ftplib_binary_round_trip(ftp, server):
+    data = payload(500_000)
+    assert ftp.storbinary("STOR up.bin", io.BytesIO(data)).startswith("226")
+    assert (server.root / "up.bin").read_bytes() == data
+    received = bytearray()
+    assert ftp.retrbinary("RETR up.bin", received.extend).startswith("226")
+    assert bytes(received) == data
+    assert ftp.size("up.bin") == len(data)
+
+
+def test_ftplib_rest_resume(ftp, server):
+    (server.root / "r.bin").write_bytes(b"0123456789")
+    received = bytearray()
+    ftp.retrbinary("RETR r.bin", received.extend, rest=6)
+    assert bytes(received) == b"6789"
+
+
+def test_ftplib_ascii_lines(ftp, server):
+    ftp.storlines("STOR lines.txt", io.BytesIO(b"alpha\nbeta\n"))
+    assert (server.root / "lines.txt").read_bytes() == b"alpha\nbeta\n"  # CRLF on the wire, LF on disk
+    lines = []
+    ftp.retrlines("RETR lines.txt", lines.append)
+    assert lines == ["alpha", "beta"]
+
+
+def test_ftplib_directories_and_listing(ftp, server):
+    assert ftp.mkd("sub") == "/sub"
+    ftp.cwd("sub")
+    assert ftp.pwd() == "/sub"
+    ftp.storbinary("STOR f.txt", io.BytesIO(b"x"))
+    assert ftp.nlst() == ["f.txt"]
+    listing = []
+    ftp.retrlines("LIST", listing.append)
+    assert len(listing) == 1 and listing[0].startswith("-rw-r--r-- 1 ftp ftp") and listing[0].endswith(" f.txt")
+    ftp.rename("f.txt", "g.txt")
+    ftp.delete("g.txt")
+    ftp.cwd("..")
+    ftp.rmd("sub")
+    assert not (server.root / "sub").exists()
+
+
+def test_ftplib_mlsd_is_reported_unimplemented(ftp):
+    with pytest.raises(ftplib.error_perm, match="^502"):
+        list(ftp.mlsd())
+
+
+def test_ftplib_active_mode(ftp, server):
+    (server.root / "a.bin").write_bytes(b"active")
+    ftp.set_pasv(False)
+    received = bytearray()
+    ftp.retrbinary("RETR a.bin", received.extend)
+    assert bytes(received) == b"active"
+
+
+def test_ftplib_wrong_password(server):
+    client = ftplib.FTP()
+    client.connect("127.0.0.1", server.port, timeout=TIMEOUT)
+    with pytest.raises(ftplib.error_perm, match="^530"):
+        client.login(USER, "wrong")
+    client.close()
+
+
+# ---- curl ----
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_download_upload_resume_listing(server, tmp_path):
+    data = payload(200_000)
+    (server.root / "d.bin").write_bytes(data)
+    out = tmp_path / "out.bin"
+    run(["curl", "-sS", "--ftp-pasv", "-o", str(out), server.url("d.bin")])
+    assert out.read_bytes() == data
+
+    active = tmp_path / "active.bin"
+    run(["curl", "-sS", "-P", "127.0.0.1", "-o", str(active), server.url("d.bin")])
+    assert active.read_bytes() == data
+
+    src = tmp_path / "src.bin"
+    src.write_bytes(data[:12345])
+    run(["curl", "-sS", "-T", str(src), server.url("uploaded.bin")])
+    assert (server.root / "uploaded.bin").read_bytes() == data[:12345]
+
+    partial = tmp_path / "partial.bin"
+    partial.write_bytes(data[:1000])
+    run(["curl", "-sS", "-C", "-", "-o", str(partial), server.url("d.bin")])
+    assert partial.read_bytes() == data
+
+    listing = run(["curl", "-sS", server.url("")]).stdout.decode()
+    assert any(line.endswith(" d.bin") for line in listing.splitlines())
+    names = run(["curl", "-sS", "--list-only", server.url("")]).stdout.decode().splitlines()
+    assert sorted(names) == ["d.bin", "uploaded.bin"]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_read_only_user_cannot_upload(server, tmp_path):
+    src = tmp_path / "src.txt"
+    src.write_bytes(b"no")
+    result = subprocess.run(["curl", "-sS", "-T", str(src), server.url("ro.txt", "reader", "pw")],
+                            capture_output=True, timeout=TIMEOUT)
+    assert result.returncode != 0
+    assert not (server.root / "ro.txt").exists()
+
+
+# ---- wget ----
+
+@pytest.mark.skipif(shutil.which("wget") is None, reason="wget is not installed")
+def test_wget_download(server, tmp_path):
+    data = payload(100_000)
+    (server.root / "w.bin").write_bytes(data)
+    out = tmp_path / "w.bin"
+    run(["wget", "-q", "-O", str(out), server.url("w.bin")])
+    assert out.read_bytes() == data
+
+
+# ---- the command line ----
+
+def test_bad_option_exits_2(tmp_path):
+    result = subprocess.run([str(FTPSPECD), "--bogus"], capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 2
+    assert "unknown option '--bogus'" in result.stderr
+
+
+def test_help_exits_0():
+    result = subprocess.run([str(FTPSPECD), "--help"], capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 0 and "--listen HOST:PORT" in result.stdout
+
+
+def test_port_file(tmp_path):
+    port_file = tmp_path / "port"
+    srv = Ftpspecd(tmp_path, ["--port-file", str(port_file)])
+    try:
+        assert int(port_file.read_text()) == srv.port
+    finally:
+        srv.stop()
