@@ -116,6 +116,7 @@ class Session {
   bool connected() const noexcept;
 
   Transcript& transcript() noexcept;
+  const Transcript& transcript() const noexcept;
   const std::vector<proto::Reply>& greeting_replies() const noexcept;
   const Timeouts& timeouts() const noexcept;
   void set_timeouts(const Timeouts& timeouts);

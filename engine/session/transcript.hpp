@@ -25,7 +25,9 @@ struct TranscriptEntry {
 };
 
 /// Thread-safe, append-only. Data payloads are recorded up to `data_limit` bytes per connection
-/// (a 1 GiB RETR must not be kept in memory); the rest is counted in an event entry.
+/// (a 1 GiB RETR must not be kept in memory); the rest is counted in an event entry. A connection's
+/// payload accounting ends at the next Channel::data event (the session records one when a data
+/// connection opens and closes), which is preceded by a "N more payload bytes not recorded" event.
 class Transcript {
  public:
   explicit Transcript(std::size_t data_limit = 64 * 1024);
@@ -34,7 +36,9 @@ class Transcript {
   /// Entries since index `from` (a caller keeps the size to cut out one step's excerpt).
   std::vector<TranscriptEntry> entries(std::size_t from = 0) const;
   std::size_t size() const;
-  /// A readable rendering: "+0.001234 C> USER anonymous" lines, control bytes shown escaped.
+  /// A readable rendering, one line per entry: "+0.001234 C> USER anonymous\r\n" with bytes shown
+  /// by escape_bytes; prefixes C> / S> (control, client / server), D> / D< (data, client sent /
+  /// received), "** control:" / "** data:" (events).
   std::string render(std::size_t from = 0) const;
   void clear();
 
@@ -47,7 +51,8 @@ class Transcript {
   std::size_t data_skipped_ = 0;
 };
 
-/// Escapes a byte string for display: CR as \r, LF as \n, other controls and bytes >= 0x7F as \xHH.
+/// Escapes a byte string for display: CR as \r, LF as \n, backslash as \\, other controls and
+/// bytes >= 0x7F as \xHH.
 std::string escape_bytes(std::string_view bytes);
 
 }  // namespace ftpspec::session
