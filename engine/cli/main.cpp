@@ -1,0 +1,265 @@
+// `ftpspec`: run conformance scenarios against an FTP server, list them, or check their syntax.
+//   ftpspec run --target URL [--suite DIR_OR_FILE ...] [--case GLOB ...] [--jobs N] [--launch CMD]
+//               [--report-dir DIR] [--format terminal,json,junit] [--timeout MS] [--dir PATH]
+//   ftpspec list [--suite ...]        ftpspec check FILES...
+// Exit codes: 0 no case failed, 1 a case failed, 2 usage, scenario or connection problem.
+#include <fmt/format.h>
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "cli/progress.hpp"
+#include "reports/json.hpp"
+#include "reports/junit.hpp"
+#include "reports/terminal.hpp"
+#include "run/launcher.hpp"
+#include "run/runner.hpp"
+#include "scenario/parser.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using namespace ftpspec;
+
+namespace {
+
+constexpr int kExitOk = 0, kExitFailed = 1, kExitUsage = 2;
+
+constexpr std::string_view kUsage = R"(Usage:
+  ftpspec run --target ftp://USER:PASS@HOST:PORT [options]   run scenarios against a server
+  ftpspec list [--suite PATH ...] [--case GLOB ...]          list cases with RFC sections and levels
+  ftpspec check [FILE_OR_DIR ...]                            parse scenario files, print diagnostics
+  ftpspec --help | --version
+
+Exit codes: 0 no case failed, 1 a case failed, 2 usage, scenario or connection problem.
+)";
+
+std::vector<fs::path> suite_paths(const std::vector<std::string>& given) {
+  if (given.empty()) return {fs::path(FTPSPEC_SCENARIO_DIR)};
+  return {given.begin(), given.end()};
+}
+
+/// Loads and filters the suite; prints diagnostics and returns nullopt when there are any.
+std::optional<std::vector<scenario::Case>> load_cases(const std::vector<std::string>& suites,
+                                                      const std::vector<std::string>& globs) {
+  scenario::ParseResult parsed = scenario::load_suite(suite_paths(suites));
+  for (const auto& diagnostic : parsed.diagnostics) std::cerr << diagnostic.str() << '\n';
+  if (!parsed.ok()) return std::nullopt;
+  if (globs.empty()) return std::move(parsed.cases);
+  std::vector<scenario::Case> selected;
+  for (auto& c : parsed.cases)
+    for (const auto& glob : globs)
+      if (::fnmatch(glob.c_str(), c.id.c_str(), 0) == 0) {
+        selected.push_back(std::move(c));
+        break;
+      }
+  return selected;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) items.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
+}
+
+/// 1 when a MUST or SHOULD case failed; a MAY case's fail (an optional feature implemented
+/// wrongly) is reported but does not fail the run. 2 when cases could not be run at all.
+int exit_code_for(const run::RunResult& result) {
+  const bool required_failed = std::any_of(result.cases.begin(), result.cases.end(), [](const run::CaseResult& c) {
+    return c.verdict == run::Verdict::fail && c.level != scenario::Level::may;
+  });
+  if (required_failed) return kExitFailed;
+  if (result.count(run::Verdict::error) > 0) return kExitUsage;
+  return kExitOk;
+}
+
+struct RunArguments {
+  std::string target_url;
+  std::vector<std::string> suites, globs;
+  unsigned jobs = 1;
+  std::string launch;
+  std::string report_dir = ".";
+  std::string formats = "terminal";
+  long timeout_ms = 10000;
+  std::string dir = "/";
+};
+
+bool write_reports(const run::RunResult& result, const RunArguments& args) {
+  bool ok = true;
+  for (const auto& format : split_list(args.formats)) {
+    if (format == "terminal") {
+      reports::write_terminal(result, std::cout, {reports::color_wanted(STDOUT_FILENO), false});
+      continue;
+    }
+    std::error_code ec;
+    fs::create_directories(args.report_dir, ec);
+    const fs::path file = fs::path(args.report_dir) / (format == "json" ? "ftpspec-results.json" : "ftpspec-junit.xml");
+    std::ofstream out(file, std::ios::binary);
+    if (format == "json") reports::write_json(result, out);
+    else reports::write_junit(result, out);
+    if (!out) {
+      std::cerr << fmt::format("ftpspec: cannot write {}\n", file.string());
+      ok = false;
+    } else {
+      std::cerr << fmt::format("ftpspec: wrote {}\n", file.string());
+    }
+  }
+  return ok;
+}
+
+int command_run(const RunArguments& args) {
+  for (const auto& format : split_list(args.formats))
+    if (format != "terminal" && format != "json" && format != "junit") {
+      std::cerr << fmt::format("ftpspec: unknown format '{}' (terminal, json, junit)\n", format);
+      return kExitUsage;
+    }
+  std::string problem;
+  auto target = run::parse_target(args.target_url, problem);
+  if (!target) {
+    std::cerr << "ftpspec: --target: " << problem << '\n';
+    return kExitUsage;
+  }
+  target->dir = args.dir;
+  auto cases = load_cases(args.suites, args.globs);
+  if (!cases) return kExitUsage;
+  if (cases->empty()) {
+    std::cerr << "ftpspec: no case selected\n";
+    return kExitUsage;
+  }
+
+  run::RunOptions options;
+  options.timeouts.connect = std::chrono::milliseconds(args.timeout_ms);
+  options.timeouts.reply = std::chrono::milliseconds(args.timeout_ms);
+  options.timeouts.data = std::chrono::milliseconds(std::max(args.timeout_ms * 3, 30000L));
+  options.jobs = args.jobs;
+  options.tool_version = FTPSPEC_VERSION;
+
+  std::optional<run::LaunchedServer> server;
+  try {
+    if (!args.launch.empty()) {
+      server.emplace(args.launch);
+      if (target->port == 0) {
+        run::LaunchedAddress address = server->wait_listening(std::chrono::seconds(10));
+        if (address.host != "0.0.0.0" && address.host != "::") target->host = address.host;
+        target->port = address.port;
+      } else {
+        server->wait_accepting(target->host, target->port, std::chrono::seconds(10));
+      }
+    }
+    options.target = *target;
+    Progress progress(cases->size());
+    run::RunResult result = run::run_suite(*cases, options, [&](const run::CaseResult& c, std::size_t done, std::size_t total) {
+      progress.update(c, done, total);
+    });
+    progress.finish();
+    if (server) {
+      server->terminate();
+      result.server_output = server->output();
+    }
+    bool written = write_reports(result, args);
+    return written ? exit_code_for(result) : kExitUsage;
+  } catch (const run::TargetUnreachable& e) {
+    std::cerr << "ftpspec: cannot use the target: " << e.what() << '\n';
+    if (server) std::cerr << "launched server output:\n" << server->output();
+  } catch (const std::exception& e) {
+    std::cerr << "ftpspec: " << e.what() << '\n';
+    if (server) std::cerr << "launched server output:\n" << server->output();
+  }
+  return kExitUsage;
+}
+
+int command_list(const std::vector<std::string>& suites, const std::vector<std::string>& globs) {
+  auto cases = load_cases(suites, globs);
+  if (!cases) return kExitUsage;
+  for (const auto& c : *cases) {
+    std::string rfc;
+    for (const auto& r : c.rfc) rfc += (rfc.empty() ? "" : ", ") + r;
+    std::cout << fmt::format("{:<32} {:<6} {:<24} {}\n", c.id, scenario::to_string(c.level), rfc, c.title);
+  }
+  std::cerr << fmt::format("{} cases\n", cases->size());
+  return kExitOk;
+}
+
+int command_check(const std::vector<std::string>& files) {
+  scenario::ParseResult parsed = scenario::load_suite(suite_paths(files));
+  for (const auto& diagnostic : parsed.diagnostics) std::cout << diagnostic.str() << '\n';
+  std::cerr << fmt::format("{} cases, {} problems\n", parsed.cases.size(), parsed.diagnostics.size());
+  return parsed.ok() ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  RunArguments args;
+  bool help = false, version = false;
+  std::string subcommand;
+  std::vector<std::string> files;
+  po::options_description options("Options");
+  options.add_options()
+      ("help,h", po::bool_switch(&help), "show this help")
+      ("version", po::bool_switch(&version), "print the version")
+      ("target,t", po::value(&args.target_url), "ftp://USER:PASS@HOST:PORT (IPv6: ftp://[::1]:2121; port 0 with --launch)")
+      ("suite,s", po::value(&args.suites)->composing(), "scenario file or directory (repeatable; default: the source tree's scenarios/)")
+      ("case,c", po::value(&args.globs)->composing(), "run only cases whose id matches this glob (repeatable)")
+      ("jobs,j", po::value(&args.jobs)->default_value(1), "cases run in parallel, each on its own connection")
+      ("launch", po::value(&args.launch), "start the server under test with this shell command, stop it afterwards")
+      ("report-dir", po::value(&args.report_dir)->default_value("."), "where json and junit reports are written")
+      ("format", po::value(&args.formats)->default_value("terminal"), "comma-separated: terminal, json, junit")
+      ("timeout", po::value(&args.timeout_ms)->default_value(10000), "milliseconds to wait for a connection or a reply")
+      ("dir", po::value(&args.dir)->default_value("/"), "a directory the user may write into (${dir})");
+  po::options_description hidden;
+  hidden.add_options()("subcommand", po::value(&subcommand), "")("files", po::value(&files)->composing(), "");
+  po::positional_options_description positional;
+  positional.add("subcommand", 1).add("files", -1);
+  po::options_description all;
+  all.add(options).add(hidden);
+  try {
+    po::variables_map vm;
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "ftpspec: " << e.what() << "\n\n" << kUsage;
+    return kExitUsage;
+  }
+  if (help) {
+    std::cout << kUsage << '\n' << options;
+    return kExitOk;
+  }
+  if (version) {
+    std::cout << "ftpspec " << FTPSPEC_VERSION << '\n';
+    return kExitOk;
+  }
+  if (subcommand == "check") return command_check(files);
+  if (!files.empty()) {
+    std::cerr << fmt::format("ftpspec: unexpected argument '{}'\n\n{}", files.front(), kUsage);
+    return kExitUsage;
+  }
+  if (subcommand == "list") return command_list(args.suites, args.globs);
+  if (subcommand == "run") {
+    if (args.target_url.empty()) {
+      std::cerr << "ftpspec: run needs --target ftp://USER:PASS@HOST:PORT\n\n" << kUsage;
+      return kExitUsage;
+    }
+    if (args.jobs == 0 || args.jobs > 256 || args.timeout_ms <= 0) {
+      std::cerr << "ftpspec: --jobs must be 1-256 and --timeout positive\n";
+      return kExitUsage;
+    }
+    return command_run(args);
+  }
+  std::cerr << (subcommand.empty() ? std::string("ftpspec: missing command\n\n")
+                                   : fmt::format("ftpspec: unknown command '{}'\n\n", subcommand))
+            << kUsage;
+  return kExitUsage;
+}

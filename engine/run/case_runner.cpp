@@ -1,0 +1,433 @@
+#include "run/case_runner.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "proto/command.hpp"
+#include "run/data_check.hpp"
+#include "run/expectation.hpp"
+
+namespace ftpspec::run {
+
+std::string expand_variables(std::string_view text, const std::vector<std::pair<std::string, std::string>>& variables) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t open = text.find("${", at);
+    std::size_t close = open == std::string_view::npos ? open : text.find('}', open);
+    if (close == std::string_view::npos) break;
+    out.append(text.substr(at, open - at));
+    std::string_view name = text.substr(open + 2, close - open - 2);
+    auto it = std::find_if(variables.begin(), variables.end(), [&](const auto& v) { return v.first == name; });
+    out += it != variables.end() ? std::string_view(it->second) : text.substr(open, close - open + 1);
+    at = close + 1;
+  }
+  if (at < text.size()) out.append(text.substr(at));
+  return out;
+}
+
+namespace {
+
+using scenario::Step;
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+/// Joins a directory and a name with exactly one '/'.
+std::string join_path(std::string_view dir, std::string_view name) {
+  std::string out(dir);
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  if (out.empty() || out.back() != '/') out += '/';
+  return out + std::string(name);
+}
+
+class CaseExecutor {
+ public:
+  CaseExecutor(const scenario::Case& c, const CaseContext& context) : case_(c), context_(context), session_(context.timeouts) {
+    result_.id = c.id;
+    result_.title = c.title;
+    result_.rfc = c.rfc;
+    result_.level = c.level;
+    result_.loc = c.loc;
+  }
+
+  CaseResult run() {
+    const auto started = std::chrono::steady_clock::now();
+    bool ready = guarded(nullptr, [&] { return prepare(); });
+    excerpt_from_ = session_.transcript().size();  // step excerpts leave out the fixture
+    for (std::size_t i = 0; ready && i < case_.steps.size(); ++i) {
+      const Step& step = case_.steps[i];
+      if (!guarded(&step, [&] { return execute(step); })) break;
+    }
+    cleanup();
+    result_.transcript = session_.transcript().render();
+    result_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    return std::move(result_);
+  }
+
+ private:
+  /// Runs `action`; a session::Error (or any exception) becomes an `error` step. Returns whether
+  /// the case may go on.
+  bool guarded(const Step* step, const std::function<bool()>& action) {
+    try {
+      return action();
+    } catch (const session::Error& e) {
+      record(step, Verdict::error, {}, e.code().message(), e.what());
+    } catch (const std::exception& e) {
+      record(step, Verdict::error, {}, {}, fmt::format("harness error: {}", e.what()));
+    }
+    return false;
+  }
+
+  /// Adds a judged step; returns whether the case may go on (pass and warn continue).
+  bool record(const Step* step, Verdict verdict, std::string expected, std::string actual, std::string reason) {
+    StepResult out;
+    if (step) {
+      out.loc = step->loc;
+      out.source = step->source;
+    } else {
+      out.loc = case_.loc;
+      out.source = fmt::format("require {}", scenario::to_string(case_.require));
+    }
+    out.verdict = verdict;
+    out.expected = std::move(expected);
+    out.actual = std::move(actual);
+    out.reason = std::move(reason);
+    out.transcript = session_.transcript().render(excerpt_from_);
+    excerpt_from_ = session_.transcript().size();
+    if (static_cast<int>(verdict) > static_cast<int>(result_.verdict)) {
+      result_.verdict = verdict;
+      result_.reason = out.reason;
+    }
+    result_.steps.push_back(std::move(out));
+    return verdict == Verdict::pass || verdict == Verdict::warn;
+  }
+
+  void set_variables() {
+    const Target& t = context_.target;
+    variables_ = {{"user", t.user}, {"password", t.password}, {"dir", t.dir}, {"host", t.host},
+                  {"port", std::to_string(t.port)}, {"case", case_.id}, {"scratch", scratch_}};
+  }
+  std::string expand(std::string_view text) const { return expand_variables(text, variables_); }
+
+  /// The `require` fixture: connect, login, scratch directory. Failures are harness errors.
+  bool prepare() {
+    set_variables();
+    using scenario::Requirement;
+    if (case_.require == Requirement::nothing) return true;
+    proto::Reply greeting = session_.connect(context_.target.host, context_.target.port);
+    if (greeting.code != 220)
+      return record(nullptr, Verdict::error, "220", reply_summary(greeting), "precondition: the server did not greet with 220");
+    if (case_.require == Requirement::connection) return true;
+    if (!login()) return false;
+    if (case_.require == Requirement::login) return true;
+    std::mt19937 random(std::random_device{}());
+    std::string name = fmt::format("ftpspec-{}-{:08x}", case_.id, random());
+    std::string path = join_path(context_.target.dir, name);
+    proto::Reply made = session_.command("MKD", path);
+    if (made.code != 257)
+      return record(nullptr, Verdict::error, "257", reply_summary(made),
+                    fmt::format("precondition: cannot make the scratch directory {} under --dir", path));
+    scratch_ = path;
+    set_variables();
+    return true;
+  }
+
+  bool login() {
+    proto::Reply reply = session_.login(context_.target.user, context_.target.password);
+    if (reply.code / 100 == 2) return true;
+    return record(nullptr, Verdict::error, "230", reply_summary(reply),
+                  "precondition: login with the target's user and password failed");
+  }
+
+  bool execute(const Step& step) {
+    return std::visit([&](const auto& body) { return execute(step, body); }, step.body);
+  }
+
+  bool execute(const Step&, const scenario::Connect&) {
+    pending_reply_ = session_.connect(context_.target.host, context_.target.port);
+    return true;
+  }
+
+  bool execute(const Step& step, const scenario::Login&) {
+    drain();
+    proto::Reply reply = session_.login(context_.target.user, context_.target.password);
+    if (reply.code / 100 == 2) return true;
+    return record(&step, Verdict::error, "230", reply_summary(reply), "login with the target's user and password failed");
+  }
+
+  bool execute(const Step&, const scenario::Send& send) {
+    std::string line = expand(send.text);
+    std::string wire;
+    if (!send.quoted) {
+      proto::Command command = proto::split_command_line(line);
+      std::error_code ec;
+      wire = command.has_arg ? proto::encode_command(command.verb, command.arg, ec) : proto::encode_command(command.verb, ec);
+      // A verb outside RFC 959 §5.3.1 (e.g. "XYZZY") is sent as written: the case wants it so.
+      if (ec) wire = line + "\r\n";
+      pending_verbs_.push_back(upper(command.verb));
+    } else {
+      wire = line + "\r\n";
+      pending_verbs_.push_back(upper(proto::split_command_line(line).verb));
+    }
+    session_.send_raw(wire);
+    return true;
+  }
+
+  bool execute(const Step&, const scenario::SendRaw& raw) {
+    session_.send_raw(expand(raw.bytes));
+    pending_verbs_.push_back({});  // no §5.4 verb: the reply is judged by the case alone
+    return true;
+  }
+
+  bool execute(const Step& step, const scenario::Expect& expect) {
+    if (expect.closed) return expect_closed(step, expect);
+    std::string verb;
+    proto::ReplyStage stage = stage_;
+    proto::Reply reply;
+    if (pending_reply_) {
+      reply = *std::exchange(pending_reply_, std::nullopt);
+    } else {
+      reply = session_.read_reply();
+      if (!pending_verbs_.empty()) verb = pending_verbs_.front();
+      if (reply.is_preliminary()) {
+        stage_ = proto::ReplyStage::after_preliminary;
+      } else {
+        if (!pending_verbs_.empty()) pending_verbs_.pop_front();
+        stage_ = proto::ReplyStage::first;
+      }
+    }
+    Judgement judgement = judge_reply(expect, reply, case_.level, verb, stage);
+    if (judgement.verdict == Verdict::pass) {
+      std::string rules;
+      for (const auto& deviation : session_.take_deviations()) rules += (rules.empty() ? "" : "; ") + deviation.rule;
+      if (!rules.empty()) {
+        judgement.verdict = Verdict::warn;
+        judgement.reason = "tolerated deviation: " + rules;
+      }
+    }
+    return record(&step, judgement.verdict, judgement.expected, reply_summary(reply), judgement.reason);
+  }
+
+  /// `< closed`: the server must close the control connection (e.g. after QUIT, RFC 959 §4.1.1).
+  bool expect_closed(const Step& step, const scenario::Expect& expect) {
+    try {
+      proto::Reply reply = session_.read_reply();
+      return record(&step, grade_unmatched(case_.level, reply.code, true), describe(expect), reply_summary(reply),
+                    "a reply arrived where the server should have closed the connection");
+    } catch (const session::Error& e) {
+      if (e.code() == session::errc::connection_closed || !session_.connected())
+        return record(&step, Verdict::pass, describe(expect), "connection closed", {});
+      if (e.code() == session::errc::timeout)
+        return record(&step, grade_unmatched(case_.level, 0, true), describe(expect), "connection still open",
+                      "the server did not close the connection within the reply timeout");
+      throw;
+    }
+  }
+
+  bool execute(const Step& step, const scenario::Transfer& transfer) {
+    drain();
+    session::TransferOptions options;
+    options.connection = transfer.via == "epsv"   ? session::DataConnection::epsv
+                         : transfer.via == "port" ? session::DataConnection::port
+                         : transfer.via == "eprt" ? session::DataConnection::eprt
+                         : transfer.via == "pasv" || !ipv6() ? session::DataConnection::pasv
+                                                             : session::DataConnection::epsv;
+    codec::Representation rep = session_.representation();
+    if (transfer.type) {
+      auto parsed = codec::parse_type_argument(*transfer.type);
+      if (parsed) {
+        rep.type = parsed->type;
+        rep.format = parsed->format;
+        rep.byte_size = parsed->byte_size;
+      }
+    }
+    if (transfer.stru) rep.structure = *codec::parse_stru_argument(std::string(1, *transfer.stru));
+    if (transfer.mode) rep.mode = *codec::parse_mode_argument(std::string(1, *transfer.mode));
+    options.representation = rep;
+    options.restart = transfer.rest;
+
+    std::string path = expand(transfer.path);
+    std::string upload;
+    if (transfer.upload) upload = resolve(*transfer.upload);
+    std::size_t data_from = session_.transcript().size();
+    session::TransferResult outcome;
+    switch (transfer.verb) {
+      case scenario::Transfer::Verb::retr: outcome = session_.retr(path, options); break;
+      case scenario::Transfer::Verb::stor: outcome = session_.stor(path, upload, options); break;
+      case scenario::Transfer::Verb::appe: outcome = session_.appe(path, upload, options); break;
+      case scenario::Transfer::Verb::list: outcome = session_.list(path, options); break;
+      case scenario::Transfer::Verb::nlst: outcome = session_.nlst(path, options); break;
+    }
+    const bool sends = transfer.upload.has_value();
+    if (!transfer.save_as.empty()) contents_[transfer.save_as] = sends ? upload : outcome.data;
+    std::string verb(scenario::to_string(transfer.verb));
+    std::string actual = reply_summary(outcome.final_reply);
+    if (outcome.final_reply.code / 100 != 2) {
+      bool after_data = std::any_of(outcome.replies.begin(), outcome.replies.end(), [](const auto& r) { return r.is_preliminary(); });
+      bool allowed = !after_data || proto::is_allowed(verb, outcome.final_reply.code, proto::ReplyStage::after_preliminary);
+      return record(&step, grade_unmatched(case_.level, outcome.final_reply.code, allowed), "2xx after the transfer",
+                    actual, fmt::format("{} {} did not complete: {}", verb, path, actual));
+    }
+    if (outcome.codec_error)
+      return record(&step, grade_unmatched(case_.level, 0, true), "decodable data", actual,
+                    fmt::format("the data could not be decoded: {}", outcome.codec_error.message()));
+    std::string wire_received = received_wire_bytes(data_from);
+    for (const auto& check : transfer.checks) {
+      DataCheckResult checked = check_data(check, outcome.data, wire_received, [&](const scenario::Content& c) { return resolve(c); });
+      if (!checked.ok)
+        return record(&step, grade_unmatched(case_.level, 0, true), checked.expected, checked.actual, checked.reason);
+    }
+    return record(&step, Verdict::pass, "2xx and the expected data", actual, {});
+  }
+
+  bool execute(const Step&, const scenario::Wait& wait) {
+    std::this_thread::sleep_for(wait.duration);
+    return true;
+  }
+
+  bool execute(const Step& step, const scenario::SkipUnless& skip) {
+    if (skip.kind == scenario::SkipUnless::Kind::ipv4) {
+      if (!ipv6()) return true;
+      return record(&step, Verdict::skipped, "an IPv4 control connection", session_.remote_address(),
+                    "the control connection is IPv6: PASV and PORT carry IPv4 addresses only (RFC 2428 §1)");
+    }
+    if (skip.kind == scenario::SkipUnless::Kind::feat) {
+      std::string wanted = upper(skip.argument);
+      bool present = std::any_of(context_.features.begin(), context_.features.end(), [&](const std::string& f) {
+        std::string feature = upper(f);
+        return feature == wanted || feature.rfind(wanted + " ", 0) == 0;
+      });
+      if (present) return true;
+      return record(&step, Verdict::skipped, fmt::format("FEAT lists {}", skip.argument), "not in FEAT",
+                    fmt::format("the server does not list {} in FEAT", skip.argument));
+    }
+    drain();
+    proto::Reply reply = session_.command(expand(skip.argument));
+    if (reply.code / 100 == 2 || reply.code / 100 == 3) return true;
+    return record(&step, Verdict::skipped, fmt::format("{} accepted", skip.argument), reply_summary(reply),
+                  fmt::format("the server refused {}", skip.argument));
+  }
+
+  bool ipv6() const { return session_.connected() && session_.remote_address().find(':') != std::string::npos; }
+
+  /// Reads the replies to commands whose `<` the case left out, so later steps read their own.
+  void drain() {
+    pending_reply_.reset();
+    while (!pending_verbs_.empty()) {
+      proto::Reply reply = session_.read_reply();
+      if (!reply.is_preliminary()) pending_verbs_.pop_front();
+    }
+    stage_ = proto::ReplyStage::first;
+  }
+
+  std::string resolve(const scenario::Content& content) {
+    switch (content.kind) {
+      case scenario::Content::Kind::literal: return expand(content.text);
+      case scenario::Content::Kind::random: {
+        // Seeded by the case id: a rerun sends the same bytes, which eases comparing transcripts.
+        std::mt19937 random(static_cast<std::mt19937::result_type>(std::hash<std::string>{}(case_.id) + content.size));
+        std::string bytes(content.size, '\0');
+        for (char& b : bytes) b = static_cast<char>(random() & 0xFF);
+        return bytes;
+      }
+      case scenario::Content::Kind::named: {
+        auto it = contents_.find(content.text);
+        if (it == contents_.end()) throw std::runtime_error(fmt::format("no content was saved as @{}", content.text));
+        return content.offset >= it->second.size() ? std::string{} : it->second.substr(content.offset);
+      }
+    }
+    return {};
+  }
+
+  /// The bytes the server sent on data connections since transcript entry `from`, as recorded.
+  std::string received_wire_bytes(std::size_t from) const {
+    std::string out;
+    for (const auto& entry : session_.transcript().entries(from))
+      if (entry.channel == session::Channel::data && entry.direction == session::Direction::server_to_client)
+        out += entry.bytes;
+    return out;
+  }
+
+  /// Deletes what the case left in its scratch directory, then the directory (best effort).
+  void cleanup() {
+    if (scratch_.empty()) {
+      session_.quit();
+      return;
+    }
+    try {
+      if (!session_.connected()) {
+        session_.connect(context_.target.host, context_.target.port);
+        session_.login(context_.target.user, context_.target.password);
+      }
+      drain();
+      remove_tree(scratch_, 3);
+    } catch (const std::exception&) {
+      // Cleanup problems do not change the verdict; the transcript shows them.
+    }
+    session_.quit();
+  }
+
+  void remove_tree(const std::string& dir, int depth) {
+    session::TransferOptions options;
+    options.connection = ipv6() ? session::DataConnection::epsv : session::DataConnection::pasv;
+    session::TransferResult names = session_.nlst(dir, options);
+    if (names.final_reply.code / 100 == 2) {
+      std::size_t start = 0;
+      const std::string& text = names.data;
+      while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string name = text.substr(start, end - start);
+        if (!name.empty() && name.back() == '\r') name.pop_back();
+        start = end + 1;
+        if (name.empty() || name == "." || name == "..") continue;
+        std::string path = name.find('/') != std::string::npos ? name : join_path(dir, name);
+        if (session_.command("DELE", path).code / 100 != 2 && depth > 0) remove_tree(path, depth - 1);
+      }
+    }
+    session_.command("RMD", dir);
+  }
+
+  const scenario::Case& case_;
+  const CaseContext& context_;
+  session::Session session_;
+  CaseResult result_;
+  std::vector<std::pair<std::string, std::string>> variables_;
+  std::map<std::string, std::string> contents_;
+  std::deque<std::string> pending_verbs_;  ///< commands sent whose final reply is not read yet
+  proto::ReplyStage stage_ = proto::ReplyStage::first;
+  std::optional<proto::Reply> pending_reply_;  ///< the greeting of a `connect` step
+  std::string scratch_;
+  std::size_t excerpt_from_ = 0;
+};
+
+}  // namespace
+
+CaseResult run_case(const scenario::Case& c, const CaseContext& context) {
+  try {
+    return CaseExecutor(c, context).run();
+  } catch (const std::exception& e) {  // e.g. the session could not even be constructed
+    CaseResult result;
+    result.id = c.id;
+    result.title = c.title;
+    result.rfc = c.rfc;
+    result.level = c.level;
+    result.loc = c.loc;
+    result.verdict = Verdict::error;
+    result.reason = fmt::format("harness error: {}", e.what());
+    return result;
+  }
+}
+
+}  // namespace ftpspec::run

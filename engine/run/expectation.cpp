@@ -1,0 +1,149 @@
+#include "run/expectation.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+
+#include "run/result.hpp"
+
+namespace ftpspec::run {
+
+std::string_view to_string(Verdict verdict) noexcept {
+  switch (verdict) {
+    case Verdict::pass: return "pass";
+    case Verdict::skipped: return "skipped";
+    case Verdict::unsupported: return "unsupported";
+    case Verdict::warn: return "warn";
+    case Verdict::fail: return "fail";
+    case Verdict::error: return "error";
+  }
+  return "?";
+}
+
+Verdict from_outcome(scenario::Outcome outcome) noexcept {
+  switch (outcome) {
+    case scenario::Outcome::pass: return Verdict::pass;
+    case scenario::Outcome::warn: return Verdict::warn;
+    case scenario::Outcome::unsupported: return Verdict::unsupported;
+    case scenario::Outcome::fail: return Verdict::fail;
+    case scenario::Outcome::skip: return Verdict::skipped;
+  }
+  return Verdict::error;
+}
+
+Verdict grade_unmatched(scenario::Level level, int code, bool allowed_by_rfc) noexcept {
+  if (!allowed_by_rfc) return Verdict::fail;
+  switch (level) {
+    case scenario::Level::must: return Verdict::fail;
+    case scenario::Level::should: return Verdict::warn;
+    case scenario::Level::may: return code / 100 == 5 ? Verdict::unsupported : Verdict::fail;
+  }
+  return Verdict::fail;
+}
+
+const StepResult* CaseResult::deciding_step() const noexcept {
+  for (const StepResult& step : steps)
+    if (step.verdict == verdict && verdict != Verdict::pass) return &step;
+  return nullptr;
+}
+
+std::string CaseResult::rfc_number() const {
+  if (rfc.empty()) return "?";
+  return rfc.front().substr(0, rfc.front().find(' '));
+}
+
+int RunResult::count(Verdict verdict) const noexcept {
+  int n = 0;
+  for (const CaseResult& c : cases) n += c.verdict == verdict;
+  return n;
+}
+
+bool matches(const scenario::Alternative& alternative, const proto::Reply& reply) {
+  bool code_ok = false;
+  for (const auto& pattern : alternative.codes) code_ok = code_ok || pattern.matches(reply.code);
+  if (!code_ok) return false;
+  const std::string text = reply.text();
+  for (const auto& check : alternative.checks) {
+    using Kind = scenario::TextCheck::Kind;
+    switch (check.kind) {
+      case Kind::contains:
+        if (!std::regex_search(text, std::regex(check.regex))) return false;
+        break;
+      case Kind::not_contains:
+        if (std::regex_search(text, std::regex(check.regex))) return false;
+        break;
+      case Kind::every_inner: {
+        std::regex re(check.regex);
+        for (std::size_t i = 1; i + 1 < reply.lines.size(); ++i)
+          if (!std::regex_search(reply.lines[i], re)) return false;
+        break;
+      }
+      case Kind::multiline:
+        if (!reply.is_multiline()) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+std::string describe_alternative(const scenario::Alternative& alternative) {
+  std::string out;
+  for (const auto& code : alternative.codes) out += (out.empty() ? "" : "|") + code.pattern;
+  for (const auto& check : alternative.checks) {
+    using Kind = scenario::TextCheck::Kind;
+    switch (check.kind) {
+      case Kind::contains: out += fmt::format(" ~ \"{}\"", check.regex); break;
+      case Kind::not_contains: out += fmt::format(" !~ \"{}\"", check.regex); break;
+      case Kind::every_inner: out += fmt::format(" inner ~ \"{}\"", check.regex); break;
+      case Kind::multiline: out += " multiline"; break;
+    }
+  }
+  if (alternative.outcome != scenario::Outcome::pass) out += fmt::format(" {}", scenario::to_string(alternative.outcome));
+  return out;
+}
+
+}  // namespace
+
+std::string describe(const scenario::Expect& expect) {
+  if (expect.closed) return "the connection closed";
+  std::string out;
+  for (const auto& alternative : expect.alternatives) out += (out.empty() ? "" : " or ") + describe_alternative(alternative);
+  return out;
+}
+
+std::string reply_summary(const proto::Reply& reply) {
+  std::string out;
+  for (const auto& line : reply.lines) out += (out.empty() ? "" : " | ") + line;
+  if (out.empty()) out = std::to_string(reply.code);
+  return out;
+}
+
+Judgement judge_reply(const scenario::Expect& expect, const proto::Reply& reply, scenario::Level level,
+                      std::string_view verb, proto::ReplyStage stage) {
+  Judgement judgement;
+  judgement.expected = describe(expect);
+  for (const auto& alternative : expect.alternatives) {
+    if (!matches(alternative, reply)) continue;
+    judgement.verdict = from_outcome(alternative.outcome);
+    if (judgement.verdict != Verdict::pass)
+      judgement.reason = alternative.reason.empty()
+                             ? fmt::format("reply {} matched an alternative marked {}", reply.code,
+                                           scenario::to_string(alternative.outcome))
+                             : alternative.reason;
+    return judgement;
+  }
+  // RFC 959 §5.4: a code outside the command's sequence is a fail whatever the level.
+  bool allowed = verb.empty() || !proto::find_sequence(verb) || proto::is_allowed(verb, reply.code, stage);
+  judgement.verdict = grade_unmatched(level, reply.code, allowed);
+  if (!allowed)
+    judgement.reason = fmt::format("reply {} to {} is not allowed by RFC 959 §5.4 (allowed: {})", reply.code, verb,
+                                   proto::allowed_codes_text(verb, stage));
+  else
+    judgement.reason = fmt::format("expected {}, got {} ({} case)", judgement.expected, reply.code,
+                                   scenario::to_string(level));
+  return judgement;
+}
+
+}  // namespace ftpspec::run

@@ -1,0 +1,45 @@
+// Runs a suite of cases against one target: a probe session first (greeting, FEAT), then every case
+// on its own session in a pool of `jobs` threads. Progress goes to a callback (the CLI prints it
+// on stderr); the RunResult holds everything the reports need.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "run/case_runner.hpp"
+#include "run/result.hpp"
+#include "run/target.hpp"
+#include "scenario/ast.hpp"
+#include "session/session.hpp"
+
+namespace ftpspec::run {
+
+struct RunOptions {
+  Target target;
+  session::Timeouts timeouts;
+  unsigned jobs = 1;
+  std::string tool_version;
+};
+
+/// Called from worker threads (serialised by the runner) after each case.
+using ProgressCallback = std::function<void(const CaseResult& result, std::size_t done, std::size_t total)>;
+
+/// The probe could not reach or log in to the target: nothing to run against (exit code 2).
+class TargetUnreachable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Connects, logs in and asks FEAT (RFC 2389 §3) once; fills the RunResult header. Throws
+/// TargetUnreachable when the target cannot be reached or the login fails.
+RunResult probe(const RunOptions& options);
+
+/// Runs `cases` (in file order in the result, whatever the completion order).
+RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& options,
+                    const ProgressCallback& progress = {});
+
+/// Parses the lines of a 211 FEAT reply into feature names (RFC 2389 §3.2: feature lines begin
+/// with a space; the first and last lines are not features).
+std::vector<std::string> parse_feat_reply(const proto::Reply& reply);
+
+}  // namespace ftpspec::run

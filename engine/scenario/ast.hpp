@@ -1,0 +1,165 @@
+// The parsed form of a `.ftpspec` scenario file (docs/scenario-format.md): cases made of steps,
+// each step remembering the file:line:column it came from, so every verdict can point at it.
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ftpspec::scenario {
+
+struct SourceLoc {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  /// "file:line:column" (column omitted when 0), the compiler-style prefix of diagnostics.
+  std::string str() const;
+};
+
+/// A problem in a scenario file: the author's, never the server's.
+struct Diagnostic {
+  SourceLoc loc;
+  std::string message;
+  /// "scenarios/x.ftpspec:12:5: expected ..."
+  std::string str() const;
+};
+
+/// Requirement level of the rule a case checks (RFC 2119 keywords as RFC 959 uses them).
+enum class Level { must, should, may };
+
+/// What a matching reply alternative yields. `fail` lets a case name a reply the RFC forbids.
+enum class Outcome { pass, warn, unsupported, fail, skip };
+
+/// One reply code pattern: three characters, each a digit or 'x' ("200", "2xx", "25x").
+struct CodePattern {
+  std::string pattern;
+  bool matches(int code) const noexcept;
+};
+
+/// A check on a reply beyond its code.
+struct TextCheck {
+  enum class Kind {
+    contains,      ///< `~ "re"`: the reply text has a match
+    not_contains,  ///< `!~ "re"`: the reply text has none
+    every_inner,   ///< `inner ~ "re"`: every line between the first and the last has a match
+    multiline,     ///< `multiline`: the reply spans several lines
+  };
+  Kind kind = Kind::contains;
+  std::string regex;  ///< ECMAScript syntax, validated at parse time
+};
+
+/// One alternative of an expectation: `200|202 ~ "x" unsupported "why"`.
+struct Alternative {
+  std::vector<CodePattern> codes;     ///< any one matching is enough
+  std::vector<TextCheck> checks;      ///< all must hold
+  Outcome outcome = Outcome::pass;
+  std::string reason;                 ///< optional author text explaining the outcome
+  SourceLoc loc;
+};
+
+/// `> LINE` (a command, encoded through proto::encode_command) or `> "text"` (text + CRLF).
+struct Send {
+  std::string text;    ///< may hold ${variables}
+  bool quoted = false; ///< sent as given + CRLF, no verb check
+};
+
+/// `>! "bytes"`: raw bytes exactly as written, no CRLF added.
+struct SendRaw {
+  std::string bytes;
+};
+
+/// `< ...` followed by `or ...` lines: reads one reply and grades it by the first matching
+/// alternative. `closed` expects the server to close the control connection instead.
+struct Expect {
+  std::vector<Alternative> alternatives;
+  bool closed = false;
+};
+
+/// Content sent by stor/appe: literal bytes, pseudo-random bytes, or a named earlier content.
+struct Content {
+  enum class Kind { literal, random, named } kind = Kind::literal;
+  std::string text;          ///< literal bytes, or the name for `named`
+  std::size_t size = 0;      ///< for random
+  std::size_t offset = 0;    ///< for named: `@name[offset:]`
+};
+
+/// A check on received data.
+struct DataCheck {
+  enum class Kind {
+    equals,        ///< expect-data "text" | @name[off:]
+    matches,       ///< expect-data ~ "re"
+    crlf_lines,    ///< expect-crlf: the wire bytes are non-empty lines each ending in CRLF
+    empty,         ///< expect-empty
+  };
+  Kind kind = Kind::equals;
+  Content content;       ///< for equals
+  std::string regex;     ///< for matches
+};
+
+/// retr / stor / appe / list / nlst with their options (`mode=B type=I via=pasv ...`).
+struct Transfer {
+  enum class Verb { retr, stor, appe, list, nlst } verb = Verb::retr;
+  std::string path;                        ///< may hold ${variables}; may be empty for list/nlst
+  std::optional<std::string> type;         ///< TYPE argument: "A", "I", "L 8", "E"
+  std::optional<char> stru;                ///< F R P
+  std::optional<char> mode;                ///< S B C
+  std::string via = "auto";                ///< pasv epsv port eprt; auto: pasv on IPv4, epsv on IPv6
+  std::optional<std::uint64_t> rest;
+  std::optional<Content> upload;           ///< stor/appe
+  std::string save_as;                     ///< name under which the sent/received bytes are kept
+  std::vector<DataCheck> checks;
+};
+
+/// `wait 100ms`
+struct Wait {
+  std::chrono::milliseconds duration{0};
+};
+
+/// `skip-unless feat "MDTM"`, `skip-unless accepts "MODE B"` or `skip-unless ipv4` (the control
+/// connection is IPv4: PASV and PORT carry IPv4 addresses only, RFC 2428 §1).
+struct SkipUnless {
+  enum class Kind { feat, accepts, ipv4 } kind = Kind::feat;
+  std::string argument;
+};
+
+/// `connect` (and read the greeting, to be judged by the next `<`), `login`.
+struct Connect {};
+struct Login {};
+
+using StepBody = std::variant<Send, SendRaw, Expect, Transfer, Wait, SkipUnless, Connect, Login>;
+
+struct Step {
+  StepBody body;
+  SourceLoc loc;
+  std::string source;  ///< the line as written, for reports
+};
+
+/// What the runner sets up before the first step.
+enum class Requirement {
+  nothing,     ///< no connection: the case starts with `connect`
+  connection,  ///< connected, greeting read (must be 220)
+  login,       ///< and logged in with the target's credentials
+  scratch,     ///< and a fresh per-case directory ${scratch} made under ${dir}
+};
+
+struct Case {
+  std::string id;
+  std::string title;
+  std::vector<std::string> rfc;   ///< ["959 §4.1.3", "959 §5.4"]
+  Level level = Level::must;
+  Requirement require = Requirement::login;
+  std::vector<Step> steps;
+  SourceLoc loc;                  ///< the `case` line
+  /// The RFC number of the first reference ("959"), used to group reports.
+  std::string rfc_number() const;
+};
+
+std::string_view to_string(Level level) noexcept;
+std::string_view to_string(Outcome outcome) noexcept;
+std::string_view to_string(Requirement requirement) noexcept;
+std::string_view to_string(Transfer::Verb verb) noexcept;
+
+}  // namespace ftpspec::scenario

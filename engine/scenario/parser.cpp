@@ -1,0 +1,332 @@
+// The `.ftpspec` parser: one statement per line; see docs/scenario-format.md for the grammar.
+#include "scenario/parser.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "scenario/line_cursor.hpp"
+#include "scenario/step_parser.hpp"
+
+namespace ftpspec::scenario {
+
+std::string SourceLoc::str() const {
+  if (column > 0) return fmt::format("{}:{}:{}", file, line, column);
+  return fmt::format("{}:{}", file, line);
+}
+
+std::string Diagnostic::str() const { return fmt::format("{}: {}", loc.str(), message); }
+
+bool CodePattern::matches(int code) const noexcept {
+  if (pattern.size() != 3 || code < 100 || code > 999) return false;
+  const int digits[3] = {code / 100, code / 10 % 10, code % 10};
+  for (int i = 0; i < 3; ++i)
+    if (pattern[i] != 'x' && pattern[i] - '0' != digits[i]) return false;
+  return true;
+}
+
+std::string Case::rfc_number() const {
+  if (rfc.empty()) return "?";
+  const std::string& first = rfc.front();
+  return first.substr(0, first.find(' '));
+}
+
+std::string_view to_string(Level level) noexcept {
+  switch (level) {
+    case Level::must: return "MUST";
+    case Level::should: return "SHOULD";
+    case Level::may: return "MAY";
+  }
+  return "?";
+}
+
+std::string_view to_string(Outcome outcome) noexcept {
+  switch (outcome) {
+    case Outcome::pass: return "pass";
+    case Outcome::warn: return "warn";
+    case Outcome::unsupported: return "unsupported";
+    case Outcome::fail: return "fail";
+    case Outcome::skip: return "skip";
+  }
+  return "?";
+}
+
+std::string_view to_string(Requirement requirement) noexcept {
+  switch (requirement) {
+    case Requirement::nothing: return "nothing";
+    case Requirement::connection: return "connection";
+    case Requirement::login: return "login";
+    case Requirement::scratch: return "scratch";
+  }
+  return "?";
+}
+
+std::string_view to_string(Transfer::Verb verb) noexcept {
+  switch (verb) {
+    case Transfer::Verb::retr: return "RETR";
+    case Transfer::Verb::stor: return "STOR";
+    case Transfer::Verb::appe: return "APPE";
+    case Transfer::Verb::list: return "LIST";
+    case Transfer::Verb::nlst: return "NLST";
+  }
+  return "?";
+}
+
+const std::vector<std::string_view>& known_variables() {
+  static const std::vector<std::string_view> names = {"user", "password", "dir",  "scratch",
+                                                      "host", "port",     "case"};
+  return names;
+}
+
+std::string unescape(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\' || i + 1 >= body.size()) {
+      out += body[i];
+      continue;
+    }
+    char next = body[++i];
+    switch (next) {
+      case 'r': out += '\r'; break;
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case '0': out += '\0'; break;
+      case '\\': out += '\\'; break;
+      case '"': out += '"'; break;
+      case 'x': {
+        unsigned value = 0;
+        auto [end, ec] = std::from_chars(body.data() + i + 1, body.data() + std::min(i + 3, body.size()),
+                                         value, 16);
+        if (ec == std::errc{} && end == body.data() + i + 3) {
+          out += static_cast<char>(value);
+          i += 2;
+        } else {
+          out += "\\x";  // malformed: the checker reports it; keep the text
+        }
+        break;
+      }
+      default:  // kept as written: "\d" stays a regex class
+        out += '\\';
+        out += next;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+/// Parses the header keywords and `case` lines; delegates step lines to StepParser.
+class FileParser {
+ public:
+  FileParser(std::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
+
+  ParseResult run() {
+    std::size_t start = 0;
+    int number = 0;
+    while (start <= text_.size()) {
+      std::size_t end = text_.find('\n', start);
+      if (end == std::string_view::npos) end = text_.size();
+      std::string_view line = text_.substr(start, end - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      parse_line(line, ++number);
+      if (end == text_.size()) break;
+      start = end + 1;
+    }
+    finish_case();
+    return std::move(result_);
+  }
+
+ private:
+  void error(int line, int column, std::string message) {
+    result_.diagnostics.push_back({{file_, line, column}, std::move(message)});
+  }
+
+  void parse_line(std::string_view line, int number) {
+    LineCursor cursor(line);
+    if (cursor.at_end()) return;
+    int keyword_column = cursor.column();
+    if (cursor.eat_word("case")) return begin_case(cursor, number, keyword_column);
+    if (!current_) {
+      error(number, keyword_column, "expected 'case ID' before the first statement");
+      return;
+    }
+    Case& c = *current_;
+    if (cursor.eat_word("title")) {
+      cursor.skip_spaces();
+      std::string problem;
+      int column = cursor.column();
+      auto body = cursor.quoted(problem);
+      if (!body) return error(number, column, problem + " after 'title'");
+      if (!seen_title_) c.title = unescape(*body);
+      else error(number, keyword_column, "duplicate 'title' in this case");
+      seen_title_ = true;
+      return expect_end(cursor, number);
+    }
+    if (cursor.eat_word("rfc")) return parse_rfc(cursor, number, keyword_column);
+    if (cursor.eat_word("level")) {
+      cursor.skip_spaces();
+      int column = cursor.column();
+      std::string_view word = cursor.word();
+      if (word == "MUST") c.level = Level::must;
+      else if (word == "SHOULD") c.level = Level::should;
+      else if (word == "MAY") c.level = Level::may;
+      else return error(number, column, fmt::format("expected MUST, SHOULD or MAY after 'level', found '{}'", word));
+      if (seen_level_) error(number, keyword_column, "duplicate 'level' in this case");
+      seen_level_ = true;
+      return expect_end(cursor, number);
+    }
+    if (cursor.eat_word("require")) {
+      cursor.skip_spaces();
+      int column = cursor.column();
+      std::string_view word = cursor.word();
+      if (word == "nothing") c.require = Requirement::nothing;
+      else if (word == "connection") c.require = Requirement::connection;
+      else if (word == "login") c.require = Requirement::login;
+      else if (word == "scratch") c.require = Requirement::scratch;
+      else
+        return error(number, column,
+                     fmt::format("expected nothing, connection, login or scratch after 'require', found '{}'", word));
+      return expect_end(cursor, number);
+    }
+    StepParser steps(file_, number, result_.diagnostics);
+    if (cursor.eat_word("or")) {
+      Expect* expect = c.steps.empty() ? nullptr : std::get_if<Expect>(&c.steps.back().body);
+      if (!expect || expect->closed)
+        return error(number, keyword_column, "'or' must follow a '<' expectation (it adds an alternative)");
+      if (auto alternative = steps.parse_alternative(cursor, "or")) expect->alternatives.push_back(std::move(*alternative));
+      return;
+    }
+    if (auto step = steps.parse(cursor)) c.steps.push_back(std::move(*step));
+  }
+
+  void expect_end(LineCursor& cursor, int number) {
+    if (cursor.at_end()) return;
+    const int column = cursor.column();
+    error(number, column, fmt::format("unexpected '{}' at the end of the statement", cursor.statement_rest()));
+  }
+
+  void begin_case(LineCursor& cursor, int number, int keyword_column) {
+    finish_case();
+    cursor.skip_spaces();
+    int column = cursor.column();
+    std::string_view id = cursor.word();
+    bool valid = !id.empty() && std::all_of(id.begin(), id.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+    });
+    if (!valid) {
+      error(number, column, "expected a case id (letters, digits, '-', '_', '.') after 'case'");
+      id = "?";
+    }
+    current_.emplace();
+    current_->id = std::string(id);
+    current_->loc = {file_, number, keyword_column};
+    seen_title_ = seen_rfc_ = seen_level_ = false;
+    expect_end(cursor, number);
+  }
+
+  /// `rfc 959 §4.1.3, §5.4, 2428 §3`: a reference without a number reuses the previous number.
+  void parse_rfc(LineCursor& cursor, int number, int keyword_column) {
+    if (seen_rfc_) error(number, keyword_column, "duplicate 'rfc' in this case");
+    seen_rfc_ = true;
+    cursor.skip_spaces();
+    int column = cursor.column();
+    std::string text(cursor.statement_rest());
+    static const std::regex reference(R"(^\s*(\d+)?\s*(§\s*[0-9A-Za-z.]+)?\s*$)");
+    std::string rfc_number;
+    std::stringstream items(text);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+      std::smatch m;
+      if (!std::regex_match(item, m, reference) || (!m[1].matched && !m[2].matched) ||
+          (!m[1].matched && rfc_number.empty())) {
+        error(number, column, fmt::format("expected an RFC reference like '959 §4.1.3' after 'rfc', found '{}'", item));
+        return;
+      }
+      if (m[1].matched) rfc_number = m[1].str();
+      std::string section = m[2].matched ? std::regex_replace(m[2].str(), std::regex("§\\s*"), "§") : "";
+      current_->rfc.push_back(section.empty() ? rfc_number : rfc_number + " " + section);
+    }
+    if (current_->rfc.empty()) error(number, column, "expected an RFC reference like '959 §4.1.3' after 'rfc'");
+  }
+
+  void finish_case() {
+    if (!current_) return;
+    Case& c = *current_;
+    if (!seen_title_) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no 'title \"...\"'", c.id));
+    if (!seen_rfc_) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no 'rfc NUMBER §SECTION'", c.id));
+    if (!seen_level_) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no 'level MUST|SHOULD|MAY'", c.id));
+    if (c.steps.empty()) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no steps", c.id));
+    check_variables(c);
+    result_.cases.push_back(std::move(c));
+    current_.reset();
+  }
+
+  /// ${scratch} only exists when the runner made the directory.
+  void check_variables(const Case& c) {
+    if (c.require == Requirement::scratch) return;
+    for (const Step& step : c.steps)
+      if (step.source.find("${scratch}") != std::string::npos)
+        error(step.loc.line, static_cast<int>(step.source.find("${scratch}")) + 1 + leading_spaces(step),
+              "${scratch} is used but the case does not say 'require scratch'");
+  }
+  static int leading_spaces(const Step& step) { return step.loc.column - 1; }
+
+  std::string_view text_;
+  std::string file_;
+  ParseResult result_;
+  std::optional<Case> current_;
+  bool seen_title_ = false, seen_rfc_ = false, seen_level_ = false;
+};
+
+}  // namespace
+
+ParseResult parse(std::string_view text, const std::string& file) { return FileParser(text, file).run(); }
+
+ParseResult load_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {{}, {{{path.string(), 0, 0}, "cannot read the file"}}};
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse(buffer.str(), path.string());
+}
+
+ParseResult load_suite(const std::vector<std::filesystem::path>& paths) {
+  std::vector<std::filesystem::path> files;
+  ParseResult out;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      std::vector<std::filesystem::path> found;
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(path, ec))
+        if (entry.is_regular_file() && entry.path().extension() == ".ftpspec") found.push_back(entry.path());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (std::filesystem::exists(path, ec)) {
+      files.push_back(path);
+    } else {
+      out.diagnostics.push_back({{path.string(), 0, 0}, "no such file or directory"});
+    }
+  }
+  std::map<std::string, SourceLoc> first_seen;
+  for (const auto& file : files) {
+    ParseResult one = load_file(file);
+    out.diagnostics.insert(out.diagnostics.end(), one.diagnostics.begin(), one.diagnostics.end());
+    for (Case& c : one.cases) {
+      auto [it, inserted] = first_seen.emplace(c.id, c.loc);
+      if (!inserted) {
+        out.diagnostics.push_back({c.loc, fmt::format("duplicate case id '{}' (first defined at {})", c.id, it->second.str())});
+        continue;
+      }
+      out.cases.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+}  // namespace ftpspec::scenario

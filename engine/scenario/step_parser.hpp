@@ -1,0 +1,44 @@
+// Parses the step statements of a case (`>`, `>!`, `<`, `or`, transfers, `wait`, `skip-unless`,
+// `connect`, `login`) from one line, appending diagnostics with exact columns.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenario/ast.hpp"
+#include "scenario/line_cursor.hpp"
+
+namespace ftpspec::scenario {
+
+class StepParser {
+ public:
+  StepParser(const std::string& file, int line, std::vector<Diagnostic>& diagnostics)
+      : file_(file), line_(line), diagnostics_(diagnostics) {}
+
+  /// The step on this line (the cursor is past indentation); nullopt after a diagnostic.
+  std::optional<Step> parse(LineCursor& cursor);
+  /// One alternative: `CODES [checks] [outcome ["reason"]]`; `after` names the token before it.
+  std::optional<Alternative> parse_alternative(LineCursor& cursor, std::string_view after);
+
+ private:
+  std::optional<StepBody> parse_body(LineCursor& cursor);
+  std::optional<StepBody> parse_send(LineCursor& cursor);
+  std::optional<StepBody> parse_expect(LineCursor& cursor);
+  std::optional<StepBody> parse_transfer(LineCursor& cursor, Transfer::Verb verb);
+  std::optional<StepBody> parse_wait(LineCursor& cursor);
+  std::optional<StepBody> parse_skip_unless(LineCursor& cursor);
+  bool parse_transfer_option(LineCursor& cursor, Transfer& transfer);
+  std::optional<Content> parse_content(LineCursor& cursor, std::string_view after);
+  std::optional<std::string> parse_string(LineCursor& cursor, std::string_view after);
+  std::optional<std::string> parse_regex(LineCursor& cursor, std::string_view after);
+  bool check_variables(std::string_view text, int column);
+  bool expect_end(LineCursor& cursor);
+  void error(int column, std::string message);
+
+  const std::string& file_;
+  int line_;
+  std::vector<Diagnostic>& diagnostics_;
+};
+
+}  // namespace ftpspec::scenario

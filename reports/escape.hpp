@@ -1,0 +1,17 @@
+// Escaping for the report formats. Server bytes are arbitrary: invalid UTF-8 and control bytes are
+// shown visibly as the text \xHH rather than dropped or passed through.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace ftpspec::reports {
+
+/// A JSON string literal with quotes (RFC 8259 §7); invalid UTF-8 bytes become the text "\xHH".
+std::string json_quote(std::string_view text);
+
+/// XML 1.0 character data or attribute text: & < > " ' as entities; TAB/LF/CR kept (as &#9;
+/// &#10; &#13; when `attribute`); other C0 controls, which XML 1.0 forbids even as references
+/// (§2.2), and invalid UTF-8 bytes become the visible text "\xHH".
+std::string xml_escape(std::string_view text, bool attribute = false);
+
+}  // namespace ftpspec::reports
