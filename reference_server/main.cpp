@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "server/config_file.hpp"
 #include "server/server.hpp"
 
 namespace {
@@ -29,6 +30,10 @@ constexpr std::string_view kUsage =
     "  --anonymous            allow USER anonymous/ftp with any password, read-only\n"
     "  --port-file FILE       write the bound port number to FILE\n"
     "  --idle-timeout SEC     close idle control connections after SEC seconds (default 300)\n"
+    "  --config FILE          read settings and users from FILE (docs/ftpspecd.md)\n"
+    "  --tls-cert FILE        PEM certificate chain: offers AUTH TLS (RFC 4217)\n"
+    "  --tls-key FILE         PEM private key for --tls-cert\n"
+    "  --require-tls          refuse USER (534) until AUTH TLS\n"
     "  --help                 show this help\n"
     "\n"
     "On start it prints \"ftpspecd listening on HOST:PORT\" to stdout. SIGINT/SIGTERM stop it.\n";
@@ -100,16 +105,27 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--user") options.config.users.push_back(parse_user(value()));
     else if (arg == "--anonymous") options.config.anonymous = true;
     else if (arg == "--port-file") options.port_file = std::string(value());
+    else if (arg == "--config") {
+      try {
+        ftpspecd::apply_config_file(std::string(value()), options.config);
+      } catch (const std::runtime_error& error) {
+        throw UsageError{error.what()};
+      }
+    } else if (arg == "--tls-cert") options.config.tls_cert = std::string(value());
+    else if (arg == "--tls-key") options.config.tls_key = std::string(value());
+    else if (arg == "--require-tls") options.config.require_tls = true;
     else if (arg == "--idle-timeout") options.config.idle_timeout = std::chrono::seconds(parse_port(value()));
     else throw UsageError{"unknown option '" + std::string(arg) + "'"};
   }
   if (options.help) return options;
-  if (options.config.root.empty()) throw UsageError{"--root is required"};
+  if (options.config.root.empty()) throw UsageError{"--root (or root = DIR in --config) is required"};
   std::error_code ec;
   if (!std::filesystem::is_directory(options.config.root, ec)) {
     throw UsageError{"--root '" + options.config.root.string() + "' is not a directory"};
   }
-  if (options.config.users.empty() && !options.config.anonymous) throw UsageError{"give --user or --anonymous"};
+  if (options.config.users.empty() && !options.config.anonymous) throw UsageError{"give --user, --anonymous or --config"};
+  if (options.config.tls_cert.empty() != options.config.tls_key.empty()) throw UsageError{"give both --tls-cert and --tls-key"};
+  if (options.config.require_tls && !options.config.tls_enabled()) throw UsageError{"--require-tls needs --tls-cert and --tls-key"};
   return options;
 }
 
@@ -128,6 +144,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
+    // Signals are caught before "listening" is printed: a supervisor may send SIGTERM at once.
+    boost::asio::io_context signals_io;
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    signals.async_wait([](const boost::system::error_code&, int) {});
     const std::string host = options.config.listen_host;
     ftpspecd::Server server(std::move(options.config));
     const std::uint16_t port = server.start();
@@ -136,10 +156,6 @@ int main(int argc, char** argv) {
     }
     const bool v6 = host.find(':') != std::string::npos;
     std::cout << "ftpspecd listening on " << (v6 ? "[" + host + "]" : host) << ":" << port << std::endl;
-
-    boost::asio::io_context signals_io;
-    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-    signals.async_wait([](const boost::system::error_code&, int) {});
     signals_io.run();  // returns once a signal arrived
     server.stop();
     return 0;

@@ -121,9 +121,27 @@ def test_ftplib_directories_and_listing(ftp, server):
     assert not (server.root / "sub").exists()
 
 
-def test_ftplib_mlsd_is_reported_unimplemented(ftp):
-    with pytest.raises(ftplib.error_perm, match="^502"):
-        list(ftp.mlsd())
+def test_ftplib_mlsd_and_mlst(ftp, server):
+    (server.root / "m.bin").write_bytes(b"12345")
+    (server.root / "sub").mkdir()
+    entries = dict(ftp.mlsd(facts=["type", "size", "perm"]))
+    assert entries["m.bin"] == {"type": "file", "size": "5", "perm": "adfrw"}
+    assert entries["sub"]["type"] == "dir"
+    assert entries["."]["type"] == "cdir"
+    assert ftp.sendcmd("MLST m.bin").splitlines()[1] == " type=file;size=5;perm=adfrw; /m.bin"
+    with pytest.raises(ftplib.error_perm, match="^501"):
+        list(ftp.mlsd("m.bin"))
+
+
+@pytest.mark.skipif(shutil.which("lftp") is None, reason="lftp is not installed")
+def test_lftp_lists_with_mlsd(server):
+    (server.root / "one.txt").write_bytes(b"1")
+    (server.root / "two").mkdir()
+    script = (f"set net:max-retries 1; set net:timeout 10; set ftp:use-mlsd true; "
+              f"open -u {USER},{PASSWORD} -p {server.port} 127.0.0.1; cls -1 --classify; bye")
+    result = subprocess.run(["lftp", "-d", "-c", script], capture_output=True, timeout=TIMEOUT, check=True)
+    assert sorted(result.stdout.decode().split()) == ["one.txt", "two/"]
+    assert "MLSD" in result.stderr.decode()  # lftp -d logs the commands it sent
 
 
 def test_ftplib_active_mode(ftp, server):
@@ -213,3 +231,50 @@ def test_port_file(tmp_path):
         assert int(port_file.read_text()) == srv.port
     finally:
         srv.stop()
+
+
+# ---- the config file, limits ----
+
+def test_config_file_users_roots_and_anonymous(tmp_path):
+    root, bob_root = tmp_path / "root", tmp_path / "bob"
+    root.mkdir()
+    bob_root.mkdir()
+    (root / "shared.txt").write_bytes(b"shared")
+    (bob_root / "bob.txt").write_bytes(b"bob's")
+    config = tmp_path / "ftpspecd.conf"
+    config.write_text(f"root = {root}\nanonymous = true\nmax_login_attempts = 2\nlogin_failure_delay_ms = 100\n"
+                      f"user bob pw ro root={bob_root}\n")
+    process = subprocess.Popen([str(FTPSPECD), "--config", str(config)], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(process.stdout.readline().rsplit(":", 1)[1])
+        bob = ftplib.FTP()
+        bob.connect("127.0.0.1", port, timeout=TIMEOUT)
+        bob.login("bob", "pw")
+        assert bob.nlst() == ["bob.txt"]
+        with pytest.raises(ftplib.error_perm, match="^553"):
+            bob.storbinary("STOR x", io.BytesIO(b"x"))
+        bob.quit()
+        anon = ftplib.FTP()
+        anon.connect("127.0.0.1", port, timeout=TIMEOUT)
+        anon.login()  # anonymous
+        assert anon.nlst() == ["shared.txt"]
+        anon.quit()
+        guesser = ftplib.FTP()
+        guesser.connect("127.0.0.1", port, timeout=TIMEOUT)
+        with pytest.raises(ftplib.error_perm, match="^530"):
+            guesser.login("bob", "wrong")
+        with pytest.raises(ftplib.error_temp, match="^421"):  # the second failure ends the session
+            guesser.login("bob", "wrong")
+        guesser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+        process.stdout.close()
+
+
+def test_config_file_error_names_the_line(tmp_path):
+    config = tmp_path / "bad.conf"
+    config.write_text("root = /tmp\nmax_sessions = lots\n")
+    result = subprocess.run([str(FTPSPECD), "--config", str(config)], capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 2
+    assert f"{config}:2: expected a number, got 'lots'" in result.stderr

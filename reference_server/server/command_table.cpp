@@ -11,8 +11,7 @@ constexpr auto R = ArgRule::required;
 constexpr auto O = ArgRule::optional;
 constexpr auto N = ArgRule::none;
 
-// NOOP, QUIT, REIN and FEAT ignore an argument: RFC 959 §5.4 allows them no 501. LPRT is left
-// out (answered 500) until it is implemented: RFC 1639 §2 allows it no 502.
+// NOOP, QUIT, REIN and FEAT ignore an argument: RFC 959 §5.4 allows them no 501.
 // clang-format off
 constexpr std::array kCommands = {
     // RFC 959 §4.1.1 access control
@@ -31,7 +30,8 @@ constexpr std::array kCommands = {
     CommandSpec{"PASV", true,  N, handle_pasv, false, "PASV"},
     CommandSpec{"EPRT", true,  R, handle_eprt, false, "EPRT |af|addr|port|"},
     CommandSpec{"EPSV", true,  O, handle_epsv, false, "EPSV [1|2|ALL]"},
-    CommandSpec{"LPSV", true,  N, nullptr,     false, "LPSV"},
+    CommandSpec{"LPRT", true,  R, handle_lprt, false, "LPRT af,hal,h1,...,pal,p1,p2 (RFC 1639)"},
+    CommandSpec{"LPSV", true,  N, handle_lpsv, false, "LPSV (RFC 1639)"},
     CommandSpec{"TYPE", true,  R, handle_type, false, "TYPE A|E|I|L n [N|T|C]"},
     CommandSpec{"STRU", true,  R, handle_stru, false, "STRU F|R|P"},
     CommandSpec{"MODE", true,  R, handle_mode, false, "MODE S|B|C"},
@@ -64,20 +64,21 @@ constexpr std::array kCommands = {
     CommandSpec{"OPTS", false, R, handle_opts, false, "OPTS <command> [<options>]"},
     CommandSpec{"SIZE", true,  R, handle_size, false, "SIZE <pathname>"},
     CommandSpec{"MDTM", true,  R, handle_mdtm, false, "MDTM <pathname>"},
-    CommandSpec{"MLST", true,  O, nullptr,     false, "MLST [<pathname>]"},
-    CommandSpec{"MLSD", true,  O, nullptr,     false, "MLSD [<pathname>]"},
+    CommandSpec{"MLST", true,  O, handle_mlst, false, "MLST [<pathname>]"},
+    CommandSpec{"MLSD", true,  O, handle_mlsd, false, "MLSD [<pathname>]"},
     CommandSpec{"MFMT", true,  R, nullptr,     false, "MFMT <time> <pathname>"},
-    // RFC 2228 / RFC 4217 security, RFC 7151 HOST: recognised, not yet implemented
-    CommandSpec{"AUTH", false, R, nullptr,     false, "AUTH <mechanism>"},
+    // RFC 4217 (RFC 2228 §3) security; ADAT MIC CONF ENC belong to other mechanisms
+    CommandSpec{"AUTH", false, R, handle_auth, false, "AUTH TLS"},
     CommandSpec{"ADAT", false, R, nullptr,     false, "ADAT <data>"},
-    CommandSpec{"PBSZ", false, R, nullptr,     false, "PBSZ <size>"},
-    CommandSpec{"PROT", false, R, nullptr,     false, "PROT C|S|E|P"},
-    CommandSpec{"CCC",  false, N, nullptr,     false, "CCC"},
+    CommandSpec{"PBSZ", false, R, handle_pbsz, false, "PBSZ 0"},
+    CommandSpec{"PROT", false, R, handle_prot, false, "PROT C|P"},
+    CommandSpec{"CCC",  false, N, handle_ccc,  false, "CCC"},
     CommandSpec{"MIC",  false, R, nullptr,     false, "MIC <data>"},
     CommandSpec{"CONF", false, R, nullptr,     false, "CONF <data>"},
     CommandSpec{"ENC",  false, R, nullptr,     false, "ENC <data>"},
-    CommandSpec{"HOST", false, R, nullptr,     false, "HOST <domain>"},
-    CommandSpec{"LANG", false, O, nullptr,     false, "LANG [<tag>]"},
+    // RFC 7151, RFC 2640
+    CommandSpec{"HOST", false, R, handle_host, false, "HOST <domain>"},
+    CommandSpec{"LANG", false, O, handle_lang, false, "LANG [<tag>]"},
 };
 // clang-format on
 }  // namespace

@@ -25,6 +25,18 @@ struct Config {
   std::size_t max_command_line = 4096;    ///< longer lines get 500 and are discarded
   std::chrono::milliseconds idle_timeout{300'000};
   std::chrono::milliseconds data_timeout{60'000};
+
+  // RFC 4217 FTP over TLS (explicit, AUTH TLS). Both paths set: TLS is offered.
+  std::filesystem::path tls_cert;         ///< PEM certificate chain
+  std::filesystem::path tls_key;          ///< PEM private key
+  bool require_tls = false;               ///< USER before AUTH TLS is refused with 534
+  bool tls_enabled() const noexcept { return !tls_cert.empty() && !tls_key.empty(); }
+
+  // Safety limits (RFC 2577 §4, §5). 0 means unlimited.
+  std::size_t max_sessions = 0;              ///< more connections get 421 and are closed
+  std::size_t max_sessions_per_address = 0;  ///< per client IP address
+  std::chrono::milliseconds login_failure_delay{1000};  ///< wait before each 530 to PASS
+  unsigned max_login_attempts = 3;           ///< failed PASS commands before 421 and close (0: no limit)
 };
 
 }  // namespace ftpspecd

@@ -26,23 +26,42 @@ bool UniqueFd::close() noexcept {
   return ok;
 }
 
-ControlSession::ControlSession(const Config& config, tcp::socket socket)
+ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::context* tls)
     : config_(config),
-      socket_(std::make_shared<tcp::socket>(std::move(socket))),
-      socket_sink_(std::make_shared<SocketReplySink>(socket_)),
+      tls_(tls),
+      stream_(std::make_shared<SwitchableStream>(std::move(socket))),
+      socket_sink_(std::make_shared<SocketReplySink>(stream_)),
       sink_(socket_sink_),
       parser_(ftpspec::proto::CommandParserLimits{config.max_command_line}),
-      data_(socket_->get_executor()),
-      transfer_done_(socket_->get_executor()) {
+      data_(stream_->socket().get_executor()),
+      transfer_done_(stream_->socket().get_executor()) {
   boost::system::error_code ec;
-  socket_->set_option(tcp::no_delay(true), ec);  // replies are small and must not wait for ACKs (Nagle)
-  local_ = socket_->local_endpoint(ec);
-  remote_ = socket_->remote_endpoint(ec);
+  auto& control = stream_->socket();
+  control.set_option(tcp::no_delay(true), ec);  // replies are small and must not wait for ACKs (Nagle)
+  local_ = control.local_endpoint(ec);
+  remote_ = control.remote_endpoint(ec);
+}
+
+asio::awaitable<bool> ControlSession::secure_control() {
+  co_await sink_->flush();
+  const auto ec = co_await stream_->start_tls(*tls_, config_.data_timeout);
+  if (ec) {
+    // RFC 4217 §10.1: after a failed handshake the connection's state is unknown: drop it.
+    closing_ = true;
+    stream_->close();
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<void> ControlSession::clear_control() {
+  co_await sink_->flush();
+  co_await stream_->stop_tls(config_.data_timeout);
 }
 
 void ControlSession::arm_idle_timer() {
   std::weak_ptr<ControlSession> weak = weak_from_this();
-  idle_ = Watchdog::start(socket_->get_executor(), config_.idle_timeout, [weak] {
+  idle_ = Watchdog::start(stream_->socket().get_executor(), config_.idle_timeout, [weak] {
     auto self = weak.lock();
     if (!self || self->closing_) return;
     if (self->transfer_running()) {  // a long transfer is not idleness
@@ -61,7 +80,7 @@ asio::awaitable<void> ControlSession::run() {
   while (!closing_) {
     boost::system::error_code ec;
     const std::size_t n =
-        co_await socket_->async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+        co_await stream_->read_some(asio::buffer(buffer), ec);
     if (ec || closing_) break;
     idle_->touch();
     std::span<const char> rest(buffer.data(), n);
@@ -84,19 +103,18 @@ asio::awaitable<void> ControlSession::run() {
   data_.reset();
   co_await sink_->flush();
   boost::system::error_code ignored;
-  socket_->shutdown(tcp::socket::shutdown_both, ignored);
-  socket_->close(ignored);
+  stream_->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_->close();
 }
 
 void ControlSession::shutdown() {
   closing_ = true;
   if (idle_) idle_->stop();
   if (transfer_) transfer_->aborted = true;
-  boost::system::error_code ignored;
-  if (data_socket_) data_socket_->close(ignored);
+  if (data_stream_) data_stream_->close();
   data_.cancel();
   data_.reset();
-  socket_->close(ignored);
+  stream_->close();
 }
 
 std::optional<ResolvedPath> ControlSession::resolve_or_reply(std::string_view client_path, int refusal_code) {
@@ -108,7 +126,7 @@ std::optional<ResolvedPath> ControlSession::resolve_or_reply(std::string_view cl
 
 void ControlSession::start_transfer(TransferJob job) {
   transfer_ = std::make_shared<TransferState>();
-  asio::co_spawn(socket_->get_executor(), run_transfer(shared_from_this(), std::move(job)), asio::detached);
+  asio::co_spawn(stream_->socket().get_executor(), run_transfer(shared_from_this(), std::move(job)), asio::detached);
 }
 
 asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSession> self, TransferJob job) {
@@ -122,27 +140,37 @@ asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSessio
     if (state->aborted) reply(426, "Connection closed; transfer aborted");
     else reply(425, error);
   } else {
-    data_socket_ = &*socket;
-    tcp::socket* raw = data_socket_;
-    state->watchdog = Watchdog::start(socket_->get_executor(), config_.data_timeout, [raw] {
-      boost::system::error_code ignored;
-      raw->close(ignored);
-    });
-    switch (job.kind) {
-      case TransferJob::Kind::send_file:
-        result = co_await send_file(*socket, job.file.get(), job.offset, job.representation, *state);
-        break;
-      case TransferJob::Kind::send_text:
-        result = co_await send_text(*socket, std::move(job.text), job.representation, *state);
-        break;
-      case TransferJob::Kind::receive_file:
-        result = co_await receive_file(*socket, job.file.get(), job.representation, *state);
-        break;
+    SwitchableStream data(std::move(*socket));
+    data_stream_ = &data;
+    state->watchdog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [&data] { data.close(); });
+    // RFC 4217 §9: PROT P protects the data connection; the client is the TLS client.
+    bool ready = true;
+    if (state_.prot_private) {
+      if (const auto ec = co_await data.start_tls(*tls_, config_.data_timeout, false); ec) {
+        ready = false;
+        result = {TransferOutcome::not_opened, "Can't open data connection: TLS handshake failed: " + ec.message()};
+      }
+    }
+    if (ready && state->aborted) {
+      ready = false;
+      result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
+    }
+    if (ready) {
+      switch (job.kind) {
+        case TransferJob::Kind::send_file:
+          result = co_await send_file(data, job.file.get(), job.offset, job.representation, *state);
+          break;
+        case TransferJob::Kind::send_text:
+          result = co_await send_text(data, std::move(job.text), job.representation, *state);
+          break;
+        case TransferJob::Kind::receive_file:
+          result = co_await receive_file(data, job.file.get(), job.representation, *state);
+          break;
+      }
     }
     state->watchdog->stop();
-    data_socket_ = nullptr;
-    boost::system::error_code ignored;
-    socket->close(ignored);
+    data_stream_ = nullptr;
+    data.close();
     // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it before replying.
     if (!job.file.close() && result.outcome == TransferOutcome::complete) {
       result = {TransferOutcome::local_error, "Closing the file failed"};
@@ -150,6 +178,7 @@ asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSessio
     switch (result.outcome) {
       case TransferOutcome::complete: reply(226, "Transfer complete"); break;
       case TransferOutcome::connection_lost: reply(426, result.detail); break;
+      case TransferOutcome::not_opened: reply(425, result.detail); break;
       case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;
       case TransferOutcome::decode_error: reply(451, "Requested action aborted: " + result.detail); break;
     }
@@ -166,8 +195,7 @@ asio::awaitable<void> ControlSession::wait_for_transfer() {
 asio::awaitable<void> ControlSession::abort_transfer() {
   if (!transfer_) co_return;
   transfer_->aborted = true;
-  boost::system::error_code ignored;
-  if (data_socket_) data_socket_->close(ignored);
+  if (data_stream_) data_stream_->close();
   data_.cancel();
   co_await wait_for_transfer();
 }
@@ -175,20 +203,28 @@ asio::awaitable<void> ControlSession::abort_transfer() {
 void ControlSession::close_after_replies() {
   if (closing_) return;
   closing_ = true;
-  asio::co_spawn(socket_->get_executor(), close_soon(shared_from_this()), asio::detached);
+  asio::co_spawn(stream_->socket().get_executor(), close_soon(shared_from_this()), asio::detached);
 }
 
 asio::awaitable<void> ControlSession::close_soon(std::shared_ptr<ControlSession> self) {
   co_await sink_->flush();
   boost::system::error_code ignored;
-  socket_->shutdown(tcp::socket::shutdown_both, ignored);
-  socket_->close(ignored);
+  stream_->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_->close();
   (void)self;
 }
 
 void ControlSession::reset() {
   data_.reset();
+  const unsigned failed_logins = state_.failed_logins;  // REIN must not reset the guessing limit
   state_ = SessionState{};
+  state_.failed_logins = failed_logins;
+}
+
+asio::awaitable<void> ControlSession::sleep(std::chrono::milliseconds duration) {
+  asio::steady_timer timer(stream_->socket().get_executor(), duration);
+  boost::system::error_code ignored;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
 }  // namespace ftpspecd

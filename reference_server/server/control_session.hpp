@@ -18,6 +18,7 @@
 #include "server/data_channel.hpp"
 #include "server/reply_sink.hpp"
 #include "server/session_state.hpp"
+#include "server/tls.hpp"
 #include "server/transfer.hpp"
 
 namespace ftpspecd {
@@ -49,7 +50,8 @@ struct TransferJob {
 
 class ControlSession : public std::enable_shared_from_this<ControlSession> {
  public:
-  ControlSession(const Config& config, tcp::socket socket);
+  /// `tls` is the server's TLS context, or nullptr when no certificate is configured.
+  ControlSession(const Config& config, tcp::socket socket, ssl::context* tls);
 
   /// Greets (220), serves commands until QUIT, timeout or disconnect.
   asio::awaitable<void> run();
@@ -66,6 +68,16 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   const tcp::endpoint& local_endpoint() const noexcept { return local_; }
   const tcp::endpoint& remote_endpoint() const noexcept { return remote_; }
 
+  // ---- RFC 4217 TLS ----
+  /// The TLS context, or nullptr when the server has no certificate.
+  ssl::context* tls_context() const noexcept { return tls_; }
+  bool control_secure() const noexcept { return stream_->secure(); }
+  /// AUTH TLS after its 234: flushes the replies, then runs the server handshake on the control
+  /// connection. A failed handshake drops the connection (RFC 4217 §10.1).
+  asio::awaitable<bool> secure_control();
+  /// CCC / REIN after their reply: flushes it, then clears TLS and continues in clear (§6, §13).
+  asio::awaitable<void> clear_control();
+
   /// Resolves a client path in the jail; on failure replies `refusal_code` with the reason.
   std::optional<ResolvedPath> resolve_or_reply(std::string_view client_path, int refusal_code);
 
@@ -80,6 +92,8 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   asio::awaitable<void> abort_transfer();
   /// Sends the queued replies, then closes the control connection (QUIT, 421).
   void close_after_replies();
+  /// Waits without blocking the io thread (login failure delay).
+  asio::awaitable<void> sleep(std::chrono::milliseconds duration);
   /// REIN: back to the state right after the greeting (transfer parameters included).
   void reset();
 
@@ -89,7 +103,8 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   void arm_idle_timer();
 
   const Config& config_;
-  std::shared_ptr<tcp::socket> socket_;
+  ssl::context* tls_;
+  std::shared_ptr<SwitchableStream> stream_;
   std::shared_ptr<SocketReplySink> socket_sink_;
   std::shared_ptr<ReplySink> sink_;
   tcp::endpoint local_;
@@ -98,7 +113,7 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   SessionState state_;
   DataChannel data_;
   std::shared_ptr<TransferState> transfer_;
-  tcp::socket* data_socket_ = nullptr;  ///< the running transfer's data connection, for ABOR
+  SwitchableStream* data_stream_ = nullptr;  ///< the running transfer's data connection, for ABOR
   AsyncEvent transfer_done_;
   std::shared_ptr<Watchdog> idle_;
   bool closing_ = false;

@@ -59,6 +59,26 @@ HandlerResult handle_opts(ControlSession&, const Command&);
 HandlerResult handle_size(ControlSession&, const Command&);
 HandlerResult handle_mdtm(ControlSession&, const Command&);
 
+// RFC 7151 HOST, RFC 2640 LANG (handlers_host_lang.cpp)
+HandlerResult handle_host(ControlSession&, const Command&);
+HandlerResult handle_lang(ControlSession&, const Command&);
+
+// RFC 1639 long addresses (handlers_transfer_params.cpp)
+HandlerResult handle_lprt(ControlSession&, const Command&);
+HandlerResult handle_lpsv(ControlSession&, const Command&);
+
+// RFC 3659 §7 machine listings (handlers_mlst.cpp)
+HandlerResult handle_mlst(ControlSession&, const Command&);
+HandlerResult handle_mlsd(ControlSession&, const Command&);
+/// OPTS MLST <facts> (RFC 3659 §7.9), called from handle_opts.
+void reply_opts_mlst(ControlSession&, std::string_view facts);
+
+// RFC 4217 / RFC 2228 §3 security (handlers_tls.cpp)
+HandlerResult handle_auth(ControlSession&, const Command&);
+HandlerResult handle_pbsz(ControlSession&, const Command&);
+HandlerResult handle_prot(ControlSession&, const Command&);
+HandlerResult handle_ccc(ControlSession&, const Command&);
+
 /// RFC 959 Appendix II: a pathname in a 257 reply is quoted, with '"' doubled.
 std::string quote_pathname(std::string_view path);
 

@@ -37,6 +37,11 @@ HandlerResult change_directory(ControlSession& session, std::string_view path, i
 
 HandlerResult handle_user(ControlSession& session, const Command& command) {
   auto& state = session.state();
+  if (session.config().require_tls && !session.control_secure()) {
+    // RFC 4217 §10.1 lets a policy deny USER before TLS; RFC 2228 §3: 534 "denied for policy reasons".
+    session.reply(534, "Policy requires AUTH TLS before USER");
+    co_return;
+  }
   // A new USER starts a new login (RFC 959 §4.1.1 allows changing users).
   state.logged_in = false;
   state.user_name.clear();
@@ -76,6 +81,15 @@ HandlerResult handle_pass(ControlSession& session, const Command& command) {
       co_return;
     }
   }
+  // RFC 2577 §4: slow down password guessing (an async timer: other sessions keep running),
+  // and end the connection after too many failures.
+  ++state.failed_logins;
+  if (config.login_failure_delay.count() > 0) co_await session.sleep(config.login_failure_delay);
+  if (config.max_login_attempts > 0 && state.failed_logins >= config.max_login_attempts) {
+    session.reply(421, "Too many failed logins, closing control connection");
+    session.close_after_replies();
+    co_return;
+  }
   session.reply(530, "Login incorrect");
 }
 
@@ -98,7 +112,8 @@ HandlerResult handle_cdup(ControlSession& session, const Command&) {
 HandlerResult handle_rein(ControlSession& session, const Command&) {
   session.reset();  // dispatch has waited for a running transfer (RFC 959 §4.1.1)
   session.reply(220, "Service ready for new user");
-  co_return;
+  // RFC 4217 §13: REIN clears TLS; its reply still travels protected.
+  if (session.control_secure()) co_await session.clear_control();
 }
 
 HandlerResult handle_quit(ControlSession& session, const Command&) {

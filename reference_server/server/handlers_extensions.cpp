@@ -12,12 +12,17 @@
 #include "codec/codec.hpp"
 #include "server/control_session.hpp"
 #include "server/handlers.hpp"
+#include "server/mlst_facts.hpp"
 
 namespace ftpspecd {
 
 HandlerResult handle_feat(ControlSession& session, const Command&) {
   // RFC 2389 §3.2: "211-Features:", one feature per line with a leading space, "211 End".
-  session.reply(211, "Features:\n EPRT\n EPSV\n MDTM\n PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd");
+  std::string text = "Features:\n";
+  if (session.tls_context()) text += " AUTH TLS\n PBSZ\n PROT\n CCC\n";  // RFC 4217 §6
+  text += " EPRT\n EPSV\n LANG EN*\n MDTM\n " + mlst_feature(session.state().mlst_facts) +
+          "\n PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd";
+  session.reply(211, text);
   co_return;
 }
 
@@ -29,6 +34,9 @@ HandlerResult handle_opts(ControlSession& session, const Command& command) {
   } else if (boost::algorithm::iequals(arg, "UTF8 OFF")) {
     session.state().utf8 = false;
     session.reply(200, "UTF8 mode disabled");
+  } else if (boost::algorithm::istarts_with(arg, "MLST")) {
+    if (arg.size() > 4 && arg[4] != ' ') session.reply(501, "Option not understood");
+    else reply_opts_mlst(session, arg.size() > 5 ? std::string_view(arg).substr(5) : std::string_view());
   } else {
     session.reply(501, "Option not understood");  // RFC 2389 §4
   }

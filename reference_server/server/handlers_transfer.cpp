@@ -1,7 +1,9 @@
 // RFC 959 §4.1.3 service commands that use the data connection (RETR STOR STOU APPE LIST NLST)
 // and the ones that steer it (REST ALLO ABOR).
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstring>
@@ -67,10 +69,20 @@ HandlerResult store(ControlSession& session, const Command& command, StoreKind k
       session.reply(553, "Requested action not taken: " + target->virtual_path + " is a directory");
       co_return;
     }
+    // Written in place (no temp file), so an interrupted upload keeps what arrived for REST.
+    // Truncation waits until this session holds the advisory lock: a second writer must not
+    // destroy (or interleave with) the first one's data.
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
     if (kind == StoreKind::append) flags |= O_APPEND;
-    else if (offset == 0) flags |= O_TRUNC;
     file = UniqueFd(::open(target->real.c_str(), flags, 0644));
+    if (file.get() >= 0 && ::flock(file.get(), LOCK_EX | LOCK_NB) != 0) {
+      session.reply(450, "Requested file action not taken: file busy (another upload is writing it)");
+      co_return;
+    }
+    if (file.get() >= 0 && kind == StoreKind::replace && offset == 0 && ::ftruncate(file.get(), 0) != 0) {
+      session.reply(553, std::string("Requested action not taken: ") + std::strerror(errno));
+      co_return;
+    }
     if (file.get() >= 0 && offset > 0 && ::lseek(file.get(), static_cast<off_t>(offset), SEEK_SET) < 0) {
       session.reply(554, "Requested action not taken: invalid REST offset");
       co_return;

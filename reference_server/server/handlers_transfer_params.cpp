@@ -1,4 +1,6 @@
 // RFC 959 §4.1.2 transfer parameter commands (PORT PASV TYPE STRU MODE) and RFC 2428 EPRT/EPSV.
+#include <cctype>
+
 #include <boost/algorithm/string/predicate.hpp>
 #include <fmt/format.h>
 
@@ -75,6 +77,33 @@ HandlerResult handle_eprt(ControlSession& session, const Command& command) {
     co_return;
   }
   co_await set_active(session, *target);
+}
+
+HandlerResult handle_lprt(ControlSession& session, const Command& command) {
+  if (refused_by_epsv_all(session)) co_return;
+  const auto target = proto::parse_lprt_argument(command.arg);
+  if (!target) {
+    // RFC 1639 §2: 521 names the supported families when the family is unknown.
+    const bool known_family = command.arg.starts_with("4,") || command.arg.starts_with("6,");
+    if (!known_family && !command.arg.empty() && std::isdigit(static_cast<unsigned char>(command.arg[0])))
+      session.reply(521, "Supported address families are (4,6)");
+    else session.reply(501, "Syntax error in LPRT argument (af,hal,h1,...,pal,p1,p2)");
+    co_return;
+  }
+  co_await set_active(session, *target);
+}
+
+HandlerResult handle_lpsv(ControlSession& session, const Command&) {
+  if (refused_by_epsv_all(session)) co_return;
+  const auto local = control_local_address(session);
+  std::string error;
+  const auto endpoint = session.data().open_passive(local, error);
+  if (!endpoint) {
+    session.reply(421, error + "; closing control connection");
+    session.close_after_replies();
+    co_return;
+  }
+  session.reply(228, proto::format_lpsv_reply({local.to_string(), endpoint->port()}));  // RFC 1639 §3
 }
 
 HandlerResult handle_pasv(ControlSession& session, const Command&) {

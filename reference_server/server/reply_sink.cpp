@@ -8,15 +8,15 @@ namespace ftpspecd {
 
 void ReplySink::send(int code, std::string_view text) { send_raw(ftpspec::proto::format_reply(code, text)); }
 
-SocketReplySink::SocketReplySink(std::shared_ptr<asio::ip::tcp::socket> socket)
-    : socket_(std::move(socket)), drained_(socket_->get_executor()) {}
+SocketReplySink::SocketReplySink(std::shared_ptr<SwitchableStream> stream)
+    : stream_(std::move(stream)), drained_(stream_->socket().get_executor()) {}
 
 void SocketReplySink::send_raw(std::string bytes) {
   if (failed_) return;
   queue_.push_back(std::move(bytes));
   if (!writing_) {
     writing_ = true;
-    asio::co_spawn(socket_->get_executor(), drain(shared_from_this()), asio::detached);
+    asio::co_spawn(stream_->socket().get_executor(), drain(shared_from_this()), asio::detached);
   }
 }
 
@@ -29,7 +29,7 @@ asio::awaitable<void> SocketReplySink::drain(std::shared_ptr<SocketReplySink> se
     std::string bytes = std::move(queue_.front());
     queue_.pop_front();
     boost::system::error_code ec;
-    co_await asio::async_write(*socket_, asio::buffer(bytes), asio::redirect_error(asio::use_awaitable, ec));
+    co_await stream_->write_all(asio::buffer(bytes), ec);
     if (ec) {
       failed_ = true;
       queue_.clear();

@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "server/async_event.hpp"
+#include "server/tls.hpp"
 
 namespace ftpspecd {
 
@@ -28,14 +29,14 @@ class ReplySink {
 /// loop and a transfer coroutine reply at the same time.
 class SocketReplySink final : public ReplySink, public std::enable_shared_from_this<SocketReplySink> {
  public:
-  explicit SocketReplySink(std::shared_ptr<asio::ip::tcp::socket> socket);
+  explicit SocketReplySink(std::shared_ptr<SwitchableStream> stream);
   void send_raw(std::string bytes) override;
   asio::awaitable<void> flush() override;
 
  private:
   asio::awaitable<void> drain(std::shared_ptr<SocketReplySink> self);
 
-  std::shared_ptr<asio::ip::tcp::socket> socket_;
+  std::shared_ptr<SwitchableStream> stream_;
   std::deque<std::string> queue_;
   AsyncEvent drained_;
   bool writing_ = false;

@@ -2,6 +2,7 @@
 #include "server/server.hpp"
 
 #include <list>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -15,14 +16,34 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include "server/control_session.hpp"
+#include "server/tls.hpp"
 
 namespace ftpspecd {
 
 namespace {
-/// Keeps the session alive for as long as its coroutine runs.
-asio::awaitable<void> serve(std::shared_ptr<ControlSession> session) { co_await session->run(); }
+/// Counts open control connections, in total and per client address (Config::max_sessions*).
+struct SessionCounter {
+  std::size_t total = 0;
+  std::map<asio::ip::address, std::size_t> per_address;
+};
+
+/// Keeps the session alive for as long as its coroutine runs, and its slot counted.
+asio::awaitable<void> serve(std::shared_ptr<ControlSession> session, SessionCounter& counter, asio::ip::address client) {
+  co_await session->run();
+  --counter.total;
+  if (--counter.per_address[client] == 0) counter.per_address.erase(client);
+}
+
+/// RFC 959 §5.4 lets a server answer a connection 421 (service not available) instead of 220.
+asio::awaitable<void> refuse(tcp::socket socket, std::string reply) {
+  boost::system::error_code ec;
+  co_await asio::async_write(socket, asio::buffer(reply), asio::redirect_error(asio::use_awaitable, ec));
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
 }  // namespace
 
 struct Server::Impl {
@@ -36,15 +57,29 @@ struct Server::Impl {
         if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
         continue;  // e.g. EMFILE: keep serving the sessions we have
       }
-      auto session = std::make_shared<ControlSession>(config, std::move(socket));
+      const auto client = socket.remote_endpoint(ec).address();
+      if (ec) continue;
+      if (config.max_sessions > 0 && counter.total >= config.max_sessions) {
+        asio::co_spawn(io, refuse(std::move(socket), "421 Too many connections, try again later\r\n"), asio::detached);
+        continue;
+      }
+      if (config.max_sessions_per_address > 0 && counter.per_address[client] >= config.max_sessions_per_address) {
+        asio::co_spawn(io, refuse(std::move(socket), "421 Too many connections from your address\r\n"), asio::detached);
+        continue;
+      }
+      ++counter.total;
+      ++counter.per_address[client];
+      auto session = std::make_shared<ControlSession>(config, std::move(socket), tls.get());
       sessions.remove_if([](const auto& weak) { return weak.expired(); });
       sessions.push_back(session);  // weak: the coroutine owns the session
-      asio::co_spawn(io, serve(std::move(session)), asio::detached);
+      asio::co_spawn(io, serve(std::move(session), counter, client), asio::detached);
     }
   }
 
   std::uint16_t bind() {
     if (config.users.empty() && !config.anonymous) throw std::invalid_argument("ftpspecd: no user and no anonymous access");
+    if (config.tls_enabled()) tls = make_server_tls_context(config.tls_cert, config.tls_key);
+    else if (config.require_tls) throw std::invalid_argument("ftpspecd: --require-tls needs --tls-cert and --tls-key");
     const tcp::endpoint endpoint(asio::ip::make_address(config.listen_host), config.port);
     acceptor.open(endpoint.protocol());
     acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -67,10 +102,12 @@ struct Server::Impl {
   }
 
   Config config;
+  std::shared_ptr<ssl::context> tls;  ///< null without a certificate
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{io.get_executor()};
   std::list<std::weak_ptr<ControlSession>> sessions;
+  SessionCounter counter;
   std::thread thread;
   std::once_flag stop_once;
   std::uint16_t bound_port = 0;

@@ -37,15 +37,10 @@ bool write_all(int fd, const std::string& bytes) {
   return true;
 }
 
-void end_of_data(tcp::socket& data) {
-  boost::system::error_code ignored;
-  data.shutdown(tcp::socket::shutdown_send, ignored);
-}
-
-asio::awaitable<boost::system::error_code> write_wire(tcp::socket& data, const std::string& wire, TransferState& state) {
+asio::awaitable<boost::system::error_code> write_wire(SwitchableStream& data, const std::string& wire, TransferState& state) {
   boost::system::error_code ec;
   if (wire.empty()) co_return ec;
-  const std::size_t n = co_await asio::async_write(data, asio::buffer(wire), asio::redirect_error(asio::use_awaitable, ec));
+  const std::size_t n = co_await data.write_all(asio::buffer(wire), ec);
   state.progressed(n);
   co_return ec;
 }
@@ -74,14 +69,17 @@ asio::awaitable<TransferResult> sendfile_all(tcp::socket& data, int fd, std::uin
     }
     co_return local("sendfile failed");
   }
-  end_of_data(data);
   co_return TransferResult{};
 }
 }  // namespace
 
-asio::awaitable<TransferResult> send_file(tcp::socket& data, int fd, std::uint64_t offset,
+asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::uint64_t offset,
                                           const ftpspec::codec::Representation& rep, TransferState& state) {
-  if (rep.is_plain_binary()) co_return co_await sendfile_all(data, fd, offset, state);
+  if (rep.is_plain_binary() && !data.secure()) {
+    TransferResult result = co_await sendfile_all(data.socket(), fd, offset, state);
+    if (result.outcome == TransferOutcome::complete) co_await data.finish_sending();
+    co_return result;
+  }
   if (offset > 0 && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) co_return local("seek failed");
   auto encoder = ftpspec::codec::make_encoder(rep);
   std::vector<char> chunk(kChunk);
@@ -96,11 +94,11 @@ asio::awaitable<TransferResult> send_file(tcp::socket& data, int fd, std::uint64
     if (auto ec = co_await write_wire(data, wire, state)) co_return lost(ec, state);
     if (n == 0) break;
   }
-  end_of_data(data);
+  co_await data.finish_sending();
   co_return TransferResult{};
 }
 
-asio::awaitable<TransferResult> send_text(tcp::socket& data, std::string text,
+asio::awaitable<TransferResult> send_text(SwitchableStream& data, std::string text,
                                           const ftpspec::codec::Representation& rep, TransferState& state) {
   auto encoder = ftpspec::codec::make_encoder(rep);
   std::string wire;
@@ -112,11 +110,11 @@ asio::awaitable<TransferResult> send_text(tcp::socket& data, std::string text,
   wire.clear();
   encoder->finish(wire);
   if (auto ec = co_await write_wire(data, wire, state)) co_return lost(ec, state);
-  end_of_data(data);
+  co_await data.finish_sending();
   co_return TransferResult{};
 }
 
-asio::awaitable<TransferResult> receive_file(tcp::socket& data, int fd, const ftpspec::codec::Representation& rep,
+asio::awaitable<TransferResult> receive_file(SwitchableStream& data, int fd, const ftpspec::codec::Representation& rep,
                                              TransferState& state) {
   auto decoder = ftpspec::codec::make_decoder(rep);
   std::vector<char> chunk(kChunk);
@@ -125,7 +123,7 @@ asio::awaitable<TransferResult> receive_file(tcp::socket& data, int fd, const ft
   while (true) {
     boost::system::error_code ec;
     const std::size_t n =
-        co_await data.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+        co_await data.read_some(asio::buffer(chunk), ec);
     if (n > 0) {
       state.progressed(n);
       local_bytes.clear();

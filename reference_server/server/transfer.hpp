@@ -11,6 +11,7 @@
 
 #include "codec/representation.hpp"
 #include "server/async_event.hpp"
+#include "server/tls.hpp"
 
 namespace ftpspecd {
 
@@ -32,6 +33,7 @@ enum class TransferOutcome {
   connection_lost,   ///< 426: the peer closed / reset, or ABOR / timeout closed it
   local_error,       ///< 451: a file read or write failed
   decode_error,      ///< 451: the wire data did not match the representation
+  not_opened,        ///< 425: e.g. the data connection's TLS handshake failed (RFC 4217 §9)
 };
 
 struct TransferResult {
@@ -39,15 +41,16 @@ struct TransferResult {
   std::string detail;
 };
 
-/// RETR: file `fd` from `offset` to the wire. Plain binary uses sendfile(2).
-asio::awaitable<TransferResult> send_file(tcp::socket& data, int fd, std::uint64_t offset,
+/// RETR: file `fd` from `offset` to the wire. Plain binary in clear uses sendfile(2); under TLS
+/// the bytes go through the SSL stream.
+asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::uint64_t offset,
                                           const ftpspec::codec::Representation& rep, TransferState& state);
 /// LIST/NLST: local text (LF line ends) to the wire through the representation's encoder.
-asio::awaitable<TransferResult> send_text(tcp::socket& data, std::string text,
+asio::awaitable<TransferResult> send_text(SwitchableStream& data, std::string text,
                                           const ftpspec::codec::Representation& rep, TransferState& state);
 /// STOR/APPE/STOU: the wire into `fd` through the representation's decoder. The caller closes
 /// `fd` (and checks that close) before replying 226.
-asio::awaitable<TransferResult> receive_file(tcp::socket& data, int fd, const ftpspec::codec::Representation& rep,
+asio::awaitable<TransferResult> receive_file(SwitchableStream& data, int fd, const ftpspec::codec::Representation& rep,
                                              TransferState& state);
 
 }  // namespace ftpspecd

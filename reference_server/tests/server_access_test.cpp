@@ -37,7 +37,7 @@ TEST_F(AccessTest, CommandTableRules) {
   EXPECT_EQ(client.cmd("PWD").code(), 530);
   EXPECT_EQ(client.cmd("CWD").code(), 501);  // argument missing
   client.login();
-  EXPECT_EQ(client.cmd("MLSD").code(), 502);  // known, not implemented
+  EXPECT_EQ(client.cmd("ADAT x").code(), 502);  // known, not implemented
   EXPECT_EQ(client.cmd("PWD extra").code(), 501);
   EXPECT_EQ(client.cmd("noop").code(), 200);  // verbs are case-insensitive (RFC 959 §5.3)
   EXPECT_EQ(client.cmd("ACCT x").code(), 202);
@@ -101,7 +101,8 @@ TEST_F(AccessTest, FeatUsesRfc2389Format) {
   Client client(port_);
   client.read();
   EXPECT_EQ(client.cmd("FEAT").raw,
-            "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End\r\n");
+            "211-Features:\r\n EPRT\r\n EPSV\r\n LANG EN*\r\n MDTM\r\n MLST type*;size*;modify*;perm*;unique*;\r\n"
+            " PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End\r\n");
 }
 
 TEST_F(AccessTest, HelpAndStat) {

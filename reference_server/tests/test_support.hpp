@@ -192,6 +192,7 @@ class ServerFixture : public ::testing::Test {
     config.users.push_back({"reader", "pw", {}, true});
     config.idle_timeout = std::chrono::seconds(30);
     config.data_timeout = std::chrono::seconds(10);
+    config.login_failure_delay = std::chrono::milliseconds(0);  // tests that want it set it
     return config;
   }
   void start(Config config) {

@@ -1,0 +1,105 @@
+#include "server/config_file.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include <boost/algorithm/string/trim.hpp>
+
+namespace ftpspecd {
+namespace {
+
+struct LineError {
+  std::string message;
+};
+
+std::uint64_t number(const std::string& value) {
+  std::uint64_t out = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc{} || ptr != value.data() + value.size()) throw LineError{"expected a number, got '" + value + "'"};
+  return out;
+}
+
+bool boolean(const std::string& value) {
+  if (value == "true" || value == "yes" || value == "on" || value == "1") return true;
+  if (value == "false" || value == "no" || value == "off" || value == "0") return false;
+  throw LineError{"expected true or false, got '" + value + "'"};
+}
+
+void apply_listen(const std::string& value, Config& config) {
+  const bool bracketed = !value.empty() && value.front() == '[';
+  const auto colon = bracketed ? value.find("]:") : value.rfind(':');
+  if (colon == std::string::npos) throw LineError{"listen: expected HOST:PORT or [IPV6]:PORT"};
+  config.listen_host = bracketed ? value.substr(1, colon - 1) : value.substr(0, colon);
+  const auto port = number(value.substr(colon + (bracketed ? 2 : 1)));
+  if (port > 65535) throw LineError{"listen: port out of range"};
+  config.port = static_cast<std::uint16_t>(port);
+}
+
+void apply_key(const std::string& key, const std::string& value, Config& config) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  if (key == "listen") apply_listen(value, config);
+  else if (key == "root") config.root = value;
+  else if (key == "anonymous") config.anonymous = boolean(value);
+  else if (key == "greeting") config.greeting = value;
+  else if (key == "tls_cert") config.tls_cert = value;
+  else if (key == "tls_key") config.tls_key = value;
+  else if (key == "require_tls") config.require_tls = boolean(value);
+  else if (key == "idle_timeout") config.idle_timeout = seconds(number(value));
+  else if (key == "data_timeout") config.data_timeout = seconds(number(value));
+  else if (key == "max_sessions") config.max_sessions = number(value);
+  else if (key == "max_sessions_per_address") config.max_sessions_per_address = number(value);
+  else if (key == "login_failure_delay_ms") config.login_failure_delay = milliseconds(number(value));
+  else if (key == "max_login_attempts") config.max_login_attempts = static_cast<unsigned>(number(value));
+  else throw LineError{"unknown key '" + key + "'"};
+}
+
+/// `user NAME PASSWORD [ro] [root=DIR]`
+User parse_user_line(const std::vector<std::string>& words) {
+  if (words.size() < 3) throw LineError{"expected: user NAME PASSWORD [ro] [root=DIR]"};
+  User user;
+  user.name = words[1];
+  user.password = words[2];
+  for (std::size_t i = 3; i < words.size(); ++i) {
+    if (words[i] == "ro") user.read_only = true;
+    else if (words[i].rfind("root=", 0) == 0) user.root = words[i].substr(5);
+    else throw LineError{"unknown user option '" + words[i] + "'"};
+  }
+  return user;
+}
+
+}  // namespace
+
+void apply_config(std::istream& in, const std::string& name, Config& config) {
+  std::string line;
+  for (int number_of_line = 1; std::getline(in, line); ++number_of_line) {
+    try {
+      if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+      boost::algorithm::trim(line);
+      if (line.empty()) continue;
+      if (const auto equals = line.find('='); equals != std::string::npos && line.rfind("user ", 0) != 0) {
+        apply_key(boost::algorithm::trim_copy(line.substr(0, equals)),
+                  boost::algorithm::trim_copy(line.substr(equals + 1)), config);
+        continue;
+      }
+      std::istringstream words_in(line);
+      std::vector<std::string> words;
+      for (std::string word; words_in >> word;) words.push_back(word);
+      if (words.front() != "user") throw LineError{"expected 'key = value' or 'user NAME PASSWORD ...'"};
+      config.users.push_back(parse_user_line(words));
+    } catch (const LineError& error) {
+      throw std::runtime_error(name + ":" + std::to_string(number_of_line) + ": " + error.message);
+    }
+  }
+}
+
+void apply_config_file(const std::filesystem::path& file, Config& config) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error("cannot read config file '" + file.string() + "'");
+  apply_config(in, file.string(), config);
+}
+
+}  // namespace ftpspecd
