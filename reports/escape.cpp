@@ -77,4 +77,20 @@ std::string xml_escape(std::string_view text, bool attribute) {
   });
 }
 
+std::string html_escape(std::string_view text) { return xml_escape(text, true); }
+
+std::string markdown_cell(std::string_view text) {
+  std::string out;
+  for (char c : html_escape(text)) {
+    if (c == '|') out += "\\|";
+    else out += c;
+  }
+  // xml_escape's attribute form wrote line breaks as references; show them as breaks.
+  for (std::string_view reference : {"&#13;&#10;", "&#10;", "&#13;"}) {
+    for (std::size_t at = out.find(reference); at != std::string::npos; at = out.find(reference, at))
+      out.replace(at, reference.size(), "<br>");
+  }
+  return out;
+}
+
 }  // namespace ftpspec::reports

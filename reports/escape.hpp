@@ -14,4 +14,11 @@ std::string json_quote(std::string_view text);
 /// (§2.2), and invalid UTF-8 bytes become the visible text "\xHH".
 std::string xml_escape(std::string_view text, bool attribute = false);
 
+/// HTML text or attribute value (double-quoted): the attribute form of xml_escape, so markup such as
+/// "</script>" and quotes can never leave the element or attribute they are written into.
+std::string html_escape(std::string_view text);
+
+/// A Markdown table cell: html_escape, with "|" as "\\|" and line breaks as "<br>".
+std::string markdown_cell(std::string_view text);
+
 }  // namespace ftpspec::reports

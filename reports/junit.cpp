@@ -1,10 +1,13 @@
 #include "reports/junit.hpp"
 
 #include <fmt/format.h>
+#include <fmt/chrono.h>
 
-#include <map>
+#include <cctype>
+#include <chrono>
 
 #include "reports/escape.hpp"
+#include "reports/grouping.hpp"
 
 namespace ftpspec::reports {
 
@@ -21,19 +24,32 @@ std::string message(const run::CaseResult& c) {
   return fmt::format("{} (expected {}, got {}) at {}", c.reason, step->expected, step->actual, step->loc.str());
 }
 
+/// JUnit's timestamp is Ant's: an xs:dateTime without a zone designator ("2024-01-01T12:00:00"; the
+/// Ant/Jenkins junit-4.xsd pattern rejects a trailing "Z"). Ours is UTC, as docs/reports.md says.
+std::string junit_timestamp(const std::string& started_at) {
+  const std::string_view shape = "dddd-dd-ddTdd:dd:dd";
+  bool matches = started_at.size() >= shape.size();
+  for (std::size_t i = 0; matches && i < shape.size(); ++i)
+    matches = shape[i] == 'd' ? std::isdigit(static_cast<unsigned char>(started_at[i])) != 0 : started_at[i] == shape[i];
+  if (matches) return started_at.substr(0, shape.size());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}", fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+}
+
+/// What the testcase element cannot carry in Jenkins' schema (no testcase properties, no file
+/// attribute): the verdict, level, RFC sections and scenario location, as the head of <system-out>.
+std::string case_header(const run::CaseResult& c, const std::string& text) {
+  std::string rfc;
+  for (const auto& r : c.rfc) rfc += (rfc.empty() ? "RFC " : ", RFC ") + r;
+  std::string header = fmt::format("verdict: {}\nlevel: {}\nrfc: {}\ntitle: {}\nscenario: {}\n", run::to_string(c.verdict),
+                                   scenario::to_string(c.level), rfc, c.title, c.loc.str());
+  if (c.verdict != run::Verdict::pass) header += "reason: " + text + "\n";
+  return header + "\n";
+}
+
 void write_case(const run::CaseResult& c, std::string& out) {
   const std::string classname = "ftpspec.rfc" + c.rfc_number();
-  out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"{}\">\n",
-                     xml_escape(classname, true), xml_escape(c.id, true), xml_escape(c.loc.file, true), c.loc.line,
-                     seconds(c.duration));
-  std::string rfc;
-  for (const auto& r : c.rfc) rfc += (rfc.empty() ? "" : ", ") + r;
-  out += "      <properties>\n";
-  out += fmt::format("        <property name=\"verdict\" value=\"{}\"/>\n", run::to_string(c.verdict));
-  out += fmt::format("        <property name=\"level\" value=\"{}\"/>\n", scenario::to_string(c.level));
-  out += fmt::format("        <property name=\"rfc\" value=\"{}\"/>\n", xml_escape(rfc, true));
-  out += fmt::format("        <property name=\"title\" value=\"{}\"/>\n", xml_escape(c.title, true));
-  out += "      </properties>\n";
+  out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\">\n", xml_escape(classname, true),
+                     xml_escape(c.id, true), seconds(c.duration));
   const std::string text = message(c);
   const run::StepResult* step = c.deciding_step();
   const std::string excerpt = step ? step->transcript : std::string{};
@@ -46,39 +62,39 @@ void write_case(const run::CaseResult& c, std::string& out) {
       break;
     case run::Verdict::skipped:
     case run::Verdict::unsupported:
-      out += fmt::format("      <skipped message=\"{}: {}\"/>\n", run::to_string(c.verdict), xml_escape(text, true));
+      out += fmt::format("      <skipped message=\"{}: {}\" type=\"{}\"/>\n", run::to_string(c.verdict), xml_escape(text, true),
+                         run::to_string(c.verdict));
       break;
-    case run::Verdict::warn:
+    case run::Verdict::warn:  // JUnit has no "passed with a warning": a pass whose system-out says so
     case run::Verdict::pass:
       break;
   }
-  std::string system_out = c.verdict == run::Verdict::warn ? "warn: " + text + "\n\n" + c.transcript : c.transcript;
-  out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(system_out));
+  out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(case_header(c, text) + c.transcript));
   out += "    </testcase>\n";
 }
 
 }  // namespace
 
 void write_junit(const run::RunResult& result, std::ostream& out) {
-  std::map<std::string, std::vector<const run::CaseResult*>> by_rfc;
-  for (const auto& c : result.cases) by_rfc[c.rfc_number()].push_back(&c);
+  const std::string timestamp = junit_timestamp(result.started_at);
   std::string text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   text += fmt::format("<testsuites name=\"ftpspec\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
                       result.cases.size(), result.count(run::Verdict::fail), result.count(run::Verdict::error),
                       result.count(run::Verdict::skipped) + result.count(run::Verdict::unsupported), seconds(result.duration));
-  for (const auto& [rfc, cases] : by_rfc) {
-    int failures = 0, errors = 0, skipped = 0;
+  for (const RfcGroup& group : group_by_rfc(result.cases)) {
     std::chrono::milliseconds time{0};
-    for (const auto* c : cases) {
-      failures += c->verdict == run::Verdict::fail;
-      errors += c->verdict == run::Verdict::error;
-      skipped += c->verdict == run::Verdict::skipped || c->verdict == run::Verdict::unsupported;
-      time += c->duration;
-    }
-    text += fmt::format("  <testsuite name=\"RFC {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\" hostname=\"{}\">\n",
-                        xml_escape(rfc, true), cases.size(), failures, errors, skipped, seconds(time),
-                        xml_escape(result.started_at, true), xml_escape(result.target, true));
-    for (const auto* c : cases) write_case(*c, text);
+    for (const auto* c : group.cases) time += c->duration;
+    text += fmt::format("  <testsuite name=\"RFC {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\">\n",
+                        xml_escape(group.rfc, true), group.cases.size(), group.counts[run::Verdict::fail],
+                        group.counts[run::Verdict::error],
+                        group.counts[run::Verdict::skipped] + group.counts[run::Verdict::unsupported], seconds(time), timestamp);
+    text += "    <properties>\n";
+    text += fmt::format("      <property name=\"target\" value=\"{}\"/>\n", xml_escape(result.target, true));
+    text += fmt::format("      <property name=\"tool\" value=\"ftpspec {}\"/>\n", xml_escape(result.tool_version, true));
+    text += fmt::format("      <property name=\"greeting\" value=\"{}\"/>\n",
+                        xml_escape(result.greeting.empty() ? "" : result.greeting.front(), true));
+    text += "    </properties>\n";
+    for (const auto* c : group.cases) write_case(*c, text);
     text += "  </testsuite>\n";
   }
   text += "</testsuites>\n";

@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
-#include <map>
 
+#include "reports/grouping.hpp"
 #include "session/transcript.hpp"
 
 namespace ftpspec::reports {
@@ -28,9 +29,6 @@ std::string safe(std::string_view text) {
   }
   return out;
 }
-
-constexpr run::Verdict kOrder[] = {run::Verdict::pass, run::Verdict::fail, run::Verdict::warn,
-                                   run::Verdict::unsupported, run::Verdict::skipped, run::Verdict::error};
 
 std::string_view color_of(run::Verdict verdict) {
   switch (verdict) {
@@ -55,44 +53,57 @@ void write_terminal(const run::RunResult& result, std::ostream& out, const Termi
   std::string text = fmt::format("ftpspec {} against {}\n", result.tool_version, result.target);
   if (!result.greeting.empty()) text += fmt::format("greeting: {}\n", safe(result.greeting.back()));
   text += "\n";
-  std::map<std::string, std::vector<const run::CaseResult*>> by_rfc;
-  for (const auto& c : result.cases) by_rfc[c.rfc_number()].push_back(&c);
-  for (const auto& [rfc, cases] : by_rfc) {
-    std::string counts;
-    for (run::Verdict verdict : kOrder) {
-      int n = 0;
-      for (const auto* c : cases) n += c->verdict == verdict;
-      if (n > 0) counts += fmt::format("  {}", paint(fmt::format("{} {}", n, run::to_string(verdict)), verdict, options.color));
-    }
-    text += fmt::format("RFC {:<6} {:>3} cases{}\n", rfc, cases.size(), counts);
+  const auto counts_text = [&](const VerdictCounts& counts) {
+    std::string line;
+    for (run::Verdict verdict : kVerdictOrder)
+      if (const int n = counts[verdict]; n > 0)
+        line += fmt::format("  {}", paint(fmt::format("{} {}", n, run::to_string(verdict)), verdict, options.color));
+    return line;
+  };
+  const std::vector<RfcGroup> groups = group_by_rfc(result.cases);
+  std::size_t width = 8;  // "RFC 2428", and the longest section name under it
+  for (const RfcGroup& group : groups) {
+    width = std::max(width, 4 + safe(group.rfc).size());
+    for (const SectionGroup& section : group.sections) width = std::max(width, 2 + safe(section.section).size());
+  }
+  const auto row = [&](const std::string& name, std::size_t cases, const VerdictCounts& counts) {
+    // fmt pads by code points; "§" is one code point but two bytes.
+    return fmt::format("{:<{}} {:>4} cases{}\n", name, width, cases, counts_text(counts));
+  };
+  for (const RfcGroup& group : groups) {
+    text += row("RFC " + safe(group.rfc), group.cases.size(), group.counts);
+    for (const SectionGroup& section : group.sections)
+      text += row("  " + safe(section.section.empty() ? "-" : section.section), section.cases.size(), section.counts);
   }
 
   bool heading = false;
-  for (const auto& c : result.cases) {
-    if (c.verdict == run::Verdict::pass || c.verdict == run::Verdict::skipped || c.verdict == run::Verdict::unsupported)
-      continue;
-    if (!heading) text += "\nFindings:\n";
-    heading = true;
-    text += fmt::format("  {} {} [{} {}] {}\n", paint(fmt::format("{:<5}", run::to_string(c.verdict)), c.verdict, options.color),
-                        c.id, scenario::to_string(c.level), c.rfc.empty() ? "" : c.rfc.front(), c.title);
-    text += fmt::format("        {}\n", safe(c.reason));
-    if (const run::StepResult* step = c.deciding_step()) {
-      text += fmt::format("        at {}: {}\n", step->loc.str(), safe(step->source));
-      if (!step->actual.empty()) text += fmt::format("        got: {}\n", safe(step->actual));
-      if (options.show_transcripts && !step->transcript.empty()) {
-        std::string excerpt = step->transcript;
-        std::size_t start = 0;
-        while (start < excerpt.size()) {
-          std::size_t end = excerpt.find('\n', start);
-          if (end == std::string::npos) end = excerpt.size();
-          text += fmt::format("          | {}\n", excerpt.substr(start, end - start));
-          start = end + 1;
+  // Findings by severity (fail, error, warn), each in suite order.
+  for (run::Verdict finding : {run::Verdict::fail, run::Verdict::error, run::Verdict::warn}) {
+    for (const auto& c : result.cases) {
+      if (c.verdict != finding) continue;
+      if (!heading) text += "\nFindings:\n";
+      heading = true;
+      text += fmt::format("  {} {} [{} {}] {}\n", paint(fmt::format("{:<5}", run::to_string(c.verdict)), c.verdict, options.color),
+                          safe(c.id), scenario::to_string(c.level), safe(c.rfc.empty() ? "" : c.rfc.front()), safe(c.title));
+      text += fmt::format("        {}\n", safe(c.reason));
+      if (const run::StepResult* step = c.deciding_step()) {
+        text += fmt::format("        at {}: {}\n", step->loc.str(), safe(step->source));
+        if (!step->actual.empty()) text += fmt::format("        got: {}\n", safe(step->actual));
+        if (options.show_transcripts && !step->transcript.empty()) {
+          std::string excerpt = step->transcript;
+          std::size_t start = 0;
+          while (start < excerpt.size()) {
+            std::size_t end = excerpt.find('\n', start);
+            if (end == std::string::npos) end = excerpt.size();
+            text += fmt::format("          | {}\n", safe(excerpt.substr(start, end - start)));
+            start = end + 1;
+          }
         }
       }
     }
   }
   text += fmt::format("\n{} cases in {:.1f}s:", result.cases.size(), static_cast<double>(result.duration.count()) / 1000.0);
-  for (run::Verdict verdict : kOrder)
+  for (run::Verdict verdict : kVerdictOrder)
     text += fmt::format(" {} {}", paint(std::to_string(result.count(verdict)), verdict, options.color && result.count(verdict) > 0),
                         run::to_string(verdict));
   text += "\n";

@@ -15,4 +15,4 @@ mkdir -p "$report"
 "$build/engine/ftpspec" run \
   --target "ftp://ftpspec:ftpspec@127.0.0.1:0" \
   --launch "$build/reference_server/ftpspecd --listen 127.0.0.1:0 --root $serve_root --user ftpspec:ftpspec" \
-  --suite "$root/scenarios" --report-dir "$report" --format terminal,json,junit "$@"
+  --suite "$root/scenarios" --report-dir "$report" --format terminal,json,junit,html "$@"

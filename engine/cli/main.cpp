@@ -1,6 +1,8 @@
 // `ftpspec`: run conformance scenarios against an FTP server, list them, or check their syntax.
 //   ftpspec run --target URL [--suite DIR_OR_FILE ...] [--case GLOB ...] [--jobs N] [--launch CMD]
-//               [--report-dir DIR] [--format terminal,json,junit] [--timeout MS] [--dir PATH]
+//               [--report-dir DIR] [--format terminal,json,junit,html] [--timeout MS] [--dir PATH]
+//   ftpspec report RESULTS.json [--format ...] [--report-dir DIR]     re-render a saved run
+//   ftpspec report --compare A.json B.json ... [-o matrix.html] [--markdown matrix.md]
 //   ftpspec list [--suite ...]        ftpspec check FILES...
 // Exit codes: 0 no case failed, 1 a case failed, 2 usage, scenario or connection problem.
 #include <fmt/format.h>
@@ -16,8 +18,11 @@
 #include <optional>
 
 #include "cli/progress.hpp"
+#include "reports/html.hpp"
 #include "reports/json.hpp"
+#include "reports/json_read.hpp"
 #include "reports/junit.hpp"
+#include "reports/matrix.hpp"
 #include "reports/terminal.hpp"
 #include "run/launcher.hpp"
 #include "run/runner.hpp"
@@ -35,6 +40,9 @@ constexpr std::string_view kUsage = R"(Usage:
   ftpspec run --target ftp://USER:PASS@HOST:PORT [options]   run scenarios against a server
   ftpspec list [--suite PATH ...] [--case GLOB ...]          list cases with RFC sections and levels
   ftpspec check [FILE_OR_DIR ...]                            parse scenario files, print diagnostics
+  ftpspec report RESULTS.json [--format F,...]               re-render a saved JSON run
+  ftpspec report --compare A.json B.json ... [-o FILE.html] [--markdown FILE.md]
+                                                             case-by-server comparison matrix
   ftpspec --help | --version
 
 Exit codes: 0 no case failed, 1 a case failed, 2 usage, scenario or connection problem.
@@ -92,9 +100,40 @@ struct RunArguments {
   std::string launch;
   std::string report_dir = ".";
   std::string formats = "terminal";
+  bool compare = false;         ///< report: draw the matrix of several runs
+  std::string matrix_html;      ///< report --compare: -o
+  std::string matrix_markdown;  ///< report --compare: --markdown
   long timeout_ms = 10000;
   std::string dir = "/";
 };
+
+constexpr std::string_view kFormats[] = {"terminal", "json", "junit", "html"};
+
+bool known_format(std::string_view format) {
+  return std::find(std::begin(kFormats), std::end(kFormats), format) != std::end(kFormats);
+}
+
+fs::path report_file(const fs::path& dir, std::string_view format) {
+  if (format == "json") return dir / "ftpspec-results.json";
+  if (format == "junit") return dir / "ftpspec-junit.xml";
+  return dir / "ftpspec-report.html";
+}
+
+/// Writes a file through `write`; says where on stderr. False when the file cannot be written.
+template <class Write>
+bool write_file(const fs::path& file, Write write) {
+  std::error_code ec;
+  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
+  std::ofstream out(file, std::ios::binary);
+  if (out) write(out);
+  out.close();
+  if (!out) {
+    std::cerr << fmt::format("ftpspec: cannot write {}\n", file.string());
+    return false;
+  }
+  std::cerr << fmt::format("ftpspec: wrote {}\n", file.string());
+  return true;
+}
 
 bool write_reports(const run::RunResult& result, const RunArguments& args) {
   bool ok = true;
@@ -103,28 +142,54 @@ bool write_reports(const run::RunResult& result, const RunArguments& args) {
       reports::write_terminal(result, std::cout, {reports::color_wanted(STDOUT_FILENO), false});
       continue;
     }
-    std::error_code ec;
-    fs::create_directories(args.report_dir, ec);
-    const fs::path file = fs::path(args.report_dir) / (format == "json" ? "ftpspec-results.json" : "ftpspec-junit.xml");
-    std::ofstream out(file, std::ios::binary);
-    if (format == "json") reports::write_json(result, out);
-    else reports::write_junit(result, out);
-    if (!out) {
-      std::cerr << fmt::format("ftpspec: cannot write {}\n", file.string());
-      ok = false;
-    } else {
-      std::cerr << fmt::format("ftpspec: wrote {}\n", file.string());
-    }
+    ok = write_file(report_file(args.report_dir, format), [&](std::ostream& out) {
+      if (format == "json") reports::write_json(result, out);
+      else if (format == "junit") reports::write_junit(result, out);
+      else reports::write_html(result, out);
+    }) && ok;
   }
   return ok;
 }
 
-int command_run(const RunArguments& args) {
-  for (const auto& format : split_list(args.formats))
-    if (format != "terminal" && format != "json" && format != "junit") {
-      std::cerr << fmt::format("ftpspec: unknown format '{}' (terminal, json, junit)\n", format);
-      return kExitUsage;
+bool formats_valid(const std::string& formats) {
+  for (const auto& format : split_list(formats))
+    if (!known_format(format)) {
+      std::cerr << fmt::format("ftpspec: unknown format '{}' (terminal, json, junit, html)\n", format);
+      return false;
     }
+  return true;
+}
+
+/// `ftpspec report`: re-renders one saved run, or compares several (--compare).
+int command_report(const std::vector<std::string>& files, const RunArguments& args) {
+  if (files.empty() || (args.compare && args.matrix_html.empty() && args.matrix_markdown.empty())) {
+    std::cerr << "ftpspec: report needs RESULTS.json files (and with --compare, -o FILE.html and/or --markdown FILE.md)\n\n"
+              << kUsage;
+    return kExitUsage;
+  }
+  if (!args.compare && files.size() != 1) {
+    std::cerr << "ftpspec: report re-renders one run; use --compare for several\n";
+    return kExitUsage;
+  }
+  if (!formats_valid(args.formats)) return kExitUsage;
+  std::vector<reports::MatrixColumn> columns;
+  try {
+    for (const auto& file : files) columns.push_back({fs::path(file).stem().string(), reports::read_json_file(file)});
+  } catch (const reports::ReportReadError& e) {
+    std::cerr << "ftpspec: " << e.what() << '\n';
+    return kExitUsage;
+  }
+  if (!args.compare) return write_reports(columns.front().result, args) ? kExitOk : kExitUsage;
+  bool ok = true;
+  if (!args.matrix_html.empty())
+    ok = write_file(args.matrix_html, [&](std::ostream& out) { reports::write_matrix_html(columns, out); }) && ok;
+  if (!args.matrix_markdown.empty())
+    ok = write_file(args.matrix_markdown, [&](std::ostream& out) { reports::write_matrix_markdown(columns, out); }) && ok;
+  return ok ? kExitOk : kExitUsage;
+}
+
+int command_run(const RunArguments& args) {
+  if (!formats_valid(args.formats)) return kExitUsage;
   std::string problem;
   auto target = run::parse_target(args.target_url, problem);
   if (!target) {
@@ -215,8 +280,11 @@ int main(int argc, char** argv) {
       ("case,c", po::value(&args.globs)->composing(), "run only cases whose id matches this glob (repeatable)")
       ("jobs,j", po::value(&args.jobs)->default_value(1), "cases run in parallel, each on its own connection")
       ("launch", po::value(&args.launch), "start the server under test with this shell command, stop it afterwards")
-      ("report-dir", po::value(&args.report_dir)->default_value("."), "where json and junit reports are written")
-      ("format", po::value(&args.formats)->default_value("terminal"), "comma-separated: terminal, json, junit")
+      ("report-dir", po::value(&args.report_dir)->default_value("."), "where json, junit and html reports are written")
+      ("format", po::value(&args.formats)->default_value("terminal"), "comma-separated: terminal, json, junit, html")
+      ("compare", po::bool_switch(&args.compare), "report: compare the given runs in a case-by-server matrix")
+      ("output,o", po::value(&args.matrix_html), "report --compare: write the HTML matrix here")
+      ("markdown", po::value(&args.matrix_markdown), "report --compare: write the Markdown matrix here")
       ("timeout", po::value(&args.timeout_ms)->default_value(10000), "milliseconds to wait for a connection or a reply")
       ("dir", po::value(&args.dir)->default_value("/"), "a directory the user may write into (${dir})");
   po::options_description hidden;
@@ -242,6 +310,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (subcommand == "check") return command_check(files);
+  if (subcommand == "report") return command_report(files, args);
   if (!files.empty()) {
     std::cerr << fmt::format("ftpspec: unexpected argument '{}'\n\n{}", files.front(), kUsage);
     return kExitUsage;
