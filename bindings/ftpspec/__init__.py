@@ -1,0 +1,114 @@
+"""ftpspec: an FTP conformance and testing harness (RFC 959 and extensions).
+
+The C++ engine seen from Python:
+
+- :class:`Session` -- one FTP control connection (user-PI, RFC 959 §2.3) with data transfers,
+  a byte-exact :class:`Transcript`, and a timeout on every wait;
+- :class:`Reply` -- a server reply (RFC 959 §4.2);
+- :class:`ReferenceServer` -- the reference server ``ftpspecd`` running in this process;
+- :mod:`ftpspec.codec` -- the TYPE x STRU x MODE data codecs on bytes in memory;
+- exceptions in ftplib's spirit: :class:`error_reply`, :class:`error_temp` (4yz),
+  :class:`error_perm` (5yz), each with ``.reply``; harness problems are :class:`Timeout`
+  (a :class:`TimeoutError`), :class:`ConnectionFailed` (a :class:`ConnectionError`) and
+  :class:`ProtocolError`.
+"""
+from __future__ import annotations
+
+import urllib.parse
+
+try:
+    from . import _core
+except ImportError as exc:  # pragma: no cover - the message is the point
+    raise ImportError(
+        "ftpspec's compiled extension ftpspec._core is missing or does not load "
+        f"({exc}). Build it with `cmake --build build/<dir> --target _core` and put "
+        "build/<dir>/python on PYTHONPATH, or install with pip (see docs/python.md)."
+    ) from exc
+
+from ._core import (
+    ConnectionFailed,
+    Error,
+    ProtocolError,
+    ReferenceServer,
+    Reply,
+    ReplyKind,
+    Session,
+    Timeout,
+    Transcript,
+    TranscriptEntry,
+    TransferResult,
+    describe_code,
+    error_perm,
+    error_reply,
+    error_temp,
+)
+from . import codec
+
+__version__ = "0.1.0"
+
+#: Every exception a network conversation may raise, for ``except ftpspec.all_errors:``
+#: (as ftplib.all_errors).
+all_errors = (Error, OSError, EOFError)
+
+__all__ = [
+    "ConnectionFailed",
+    "Error",
+    "ProtocolError",
+    "ReferenceServer",
+    "Reply",
+    "ReplyKind",
+    "Session",
+    "Timeout",
+    "Transcript",
+    "TranscriptEntry",
+    "TransferResult",
+    "all_errors",
+    "codec",
+    "connect",
+    "describe_code",
+    "error_perm",
+    "error_reply",
+    "error_temp",
+    "parse_url",
+]
+
+
+def parse_url(url: str) -> tuple[str, int, str | None, str | None]:
+    """Splits ``ftp://user:password@host:port`` (RFC 1738 §3.1) into (host, port, user, password).
+
+    The port defaults to 21; user and password are None when absent and percent-decoded otherwise.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "ftp" or not parts.hostname:
+        raise ValueError(f"not an ftp:// URL with a host: {url!r}")
+    user = urllib.parse.unquote(parts.username) if parts.username is not None else None
+    password = urllib.parse.unquote(parts.password) if parts.password is not None else None
+    return parts.hostname, parts.port or 21, user, password
+
+
+def connect(
+    url: str,
+    *,
+    user: str | None = None,
+    password: str | None = None,
+    login: bool = True,
+    connect_timeout: float = 5.0,
+    reply_timeout: float = 10.0,
+    data_timeout: float = 30.0,
+) -> Session:
+    """Opens a :class:`Session` to an ``ftp://`` URL and, unless ``login=False``, logs in.
+
+    ``user``/``password`` override the URL's; without either, the login is anonymous.
+    """
+    host, port, url_user, url_password = parse_url(url)
+    session = Session(
+        connect_timeout=connect_timeout, reply_timeout=reply_timeout, data_timeout=data_timeout
+    )
+    try:
+        session.connect(host, port)
+        if login:
+            session.login(user or url_user or "anonymous", password or url_password or "")
+    except BaseException:
+        session.close()
+        raise
+    return session

@@ -1,0 +1,492 @@
+// ftpspec.Session, TransferResult and Transcript over session::Session (RFC 959 §2.3 user-PI and
+// user-DTP). Every call that waits on the network releases the GIL; Python objects are built only
+// after it is taken back.
+#include <pybind11/stl.h>
+
+#include <cstdio>
+#include <mutex>
+#include <utility>
+
+#include "common.hpp"
+#include "session/session.hpp"
+
+namespace ftpspec::python {
+namespace {
+
+/// A session::Session made safe to share between Python threads: calls are serialized by a mutex
+/// that is taken only while the GIL is released (so a thread waiting for it never holds the GIL).
+class PySession {
+ public:
+  explicit PySession(const session::Timeouts& timeouts) : session_(timeouts) {}
+
+  /// Runs `work(session)` without the GIL and under the session's mutex; returns its C++ result.
+  template <class Work>
+  auto blocking(Work&& work) {
+    py::gil_scoped_release nogil;
+    std::lock_guard lock(mutex_);
+    return work(session_);
+  }
+  /// The transcript is thread-safe on its own and outlives no call: no lock needed.
+  session::Transcript& transcript() noexcept { return session_.transcript(); }
+
+ private:
+  std::mutex mutex_;
+  session::Session session_;
+};
+
+/// Reply codes a caller accepts: an int, or an iterable of ints; 1..5 stands for a whole class
+/// (2 matches every 2yz), three digits for one code.
+std::vector<int> accepted_codes(py::handle codes) {
+  std::vector<int> accepted;
+  if (py::isinstance<py::int_>(codes)) accepted.push_back(codes.cast<int>());
+  else for (py::handle code : codes) accepted.push_back(code.cast<int>());
+  for (int code : accepted)
+    if (!(code >= 1 && code <= 5) && !(code >= 100 && code <= 599))
+      throw py::value_error("expected codes are 1..5 (a reply class) or 100..599, not " + std::to_string(code));
+  if (accepted.empty()) throw py::value_error("expected codes must not be empty");
+  return accepted;
+}
+
+bool accepts(const std::vector<int>& accepted, int code) {
+  for (int wanted : accepted)
+    if (wanted == code || (wanted < 10 && wanted == code / 100)) return true;
+  return false;
+}
+
+std::string describe_codes(const std::vector<int>& accepted) {
+  std::string out;
+  for (int code : accepted) out += (out.empty() ? "" : " or ") + (code < 10 ? std::to_string(code) + "yz" : std::to_string(code));
+  return out;
+}
+
+void check_reply(const proto::Reply& reply, py::handle expect) {
+  if (expect.is_none()) return;
+  const auto accepted = accepted_codes(expect);
+  if (!accepts(accepted, reply.code)) raise_reply_error(reply, "expected " + describe_codes(accepted) + ", got ");
+}
+
+/// Raises unless the reply is a completion (2yz): ftplib's convention for convenience methods.
+void require_completion(const proto::Reply& reply) {
+  if (reply.code / 100 != 2) raise_reply_error(reply);
+}
+
+session::DataConnection parse_via(const std::string& via) {
+  if (via == "epsv") return session::DataConnection::epsv;
+  if (via == "pasv") return session::DataConnection::pasv;
+  if (via == "port") return session::DataConnection::port;
+  if (via == "eprt") return session::DataConnection::eprt;
+  throw py::value_error("via must be 'epsv', 'pasv', 'port' or 'eprt', not '" + via + "'");
+}
+
+/// Keyword arguments shared by every transfer method, parsed while the GIL is held.
+struct TransferRequest {
+  RepresentationRequest representation;
+  session::DataConnection connection;
+  std::optional<std::uint64_t> restart;
+
+  session::TransferOptions resolve(const session::Session& s) const {
+    session::TransferOptions options;
+    options.connection = connection;
+    if (!representation.empty()) options.representation = representation.applied_to(s.representation());
+    options.restart = restart;
+    return options;
+  }
+};
+
+TransferRequest transfer_request(const std::optional<std::string>& type, const std::optional<std::string>& stru,
+                                 const std::optional<std::string>& mode, const std::string& via,
+                                 std::optional<std::uint64_t> rest) {
+  return {RepresentationRequest::parse(type, stru, mode), parse_via(via), rest};
+}
+
+session::TransferResult checked(session::TransferResult result, bool check) {
+  if (!check) return result;
+  if (result.final_reply.code / 100 != 2) raise_reply_error(result.final_reply);
+  if (result.codec_error) raise_codec_error("received data does not decode: " + result.codec_error.message());
+  return result;
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+const char* direction_name(session::Direction d) {
+  switch (d) {
+    case session::Direction::client_to_server: return "client";
+    case session::Direction::server_to_client: return "server";
+    case session::Direction::event: return "event";
+  }
+  return "event";
+}
+
+/// Jupyter's rich display: one row per entry, client and server bytes told apart by colour.
+std::string transcript_html(const session::Transcript& transcript) {
+  std::string html =
+      "<table class=\"ftpspec-transcript\" style=\"font-family:monospace;border-collapse:collapse\">"
+      "<tr><th>time</th><th>channel</th><th>from</th><th>bytes</th></tr>";
+  for (const auto& entry : transcript.entries()) {
+    const char* colour = entry.direction == session::Direction::client_to_server   ? "#1f5fbf"
+                         : entry.direction == session::Direction::server_to_client ? "#2e7d32"
+                                                                                    : "#777777";
+    char at[32];
+    std::snprintf(at, sizeof at, "+%.6f", static_cast<double>(entry.at.count()) / 1e6);
+    html += "<tr class=\"" + std::string(direction_name(entry.direction)) + "\" style=\"color:" + colour + "\"><td>" +
+            at + "</td><td>" + (entry.channel == session::Channel::control ? "control" : "data") + "</td><td>" +
+            direction_name(entry.direction) + "</td><td style=\"white-space:pre\">" +
+            html_escape(entry.direction == session::Direction::event ? entry.bytes : session::escape_bytes(entry.bytes)) +
+            "</td></tr>";
+  }
+  return html + "</table>";
+}
+
+void bind_transcript(py::module_& m) {
+  py::class_<session::TranscriptEntry> entry(m, "TranscriptEntry", "One recorded chunk of bytes or connection event.");
+  entry
+      .def_property_readonly("at", [](const session::TranscriptEntry& e) { return static_cast<double>(e.at.count()) / 1e6; },
+                             "Seconds since the transcript started.")
+      .def_property_readonly("channel", [](const session::TranscriptEntry& e) {
+        return e.channel == session::Channel::control ? "control" : "data"; }, "'control' or 'data'.")
+      .def_property_readonly("direction", [](const session::TranscriptEntry& e) { return direction_name(e.direction); },
+                             "'client' (sent by the session), 'server' (received) or 'event'.")
+      .def_property_readonly("data", [](const session::TranscriptEntry& e) { return py::bytes(e.bytes); },
+                             "The raw bytes, or the event's description (UTF-8).")
+      .def("__repr__", [](const session::TranscriptEntry& e) {
+        return "<TranscriptEntry +" + std::to_string(static_cast<double>(e.at.count()) / 1e6) + " " +
+               direction_name(e.direction) + " " + session::escape_bytes(e.bytes) + ">";
+      });
+  entry.attr("__module__") = kPublicModule;
+
+  py::class_<session::Transcript> transcript(m, "Transcript", R"doc(
+Every byte a Session exchanged, with timestamps: the evidence behind a verdict.
+
+``str(transcript)`` renders it (``+0.001234 C> USER anonymous``); in Jupyter it displays as a
+table with client and server lines in different colours.
+)doc");
+  transcript
+      .def("render", [](const session::Transcript& t, std::size_t start) { return to_py_str(t.render(start)); },
+           py::arg("start") = 0, "The readable rendering from entry index `start` on.")
+      .def("entries", &session::Transcript::entries, py::arg("start") = 0, "The entries from index `start` on.")
+      .def("clear", &session::Transcript::clear)
+      .def("__len__", &session::Transcript::size)
+      .def("__str__", [](const session::Transcript& t) { return to_py_str(t.render()); })
+      .def("__repr__", [](const session::Transcript& t) { return "<Transcript " + std::to_string(t.size()) + " entries>"; })
+      .def("_repr_html_", [](const session::Transcript& t) { return to_py_str(transcript_html(t)); });
+  transcript.attr("__module__") = kPublicModule;
+}
+
+py::list reply_list(const std::vector<proto::Reply>& replies) {
+  py::list out;
+  for (const auto& reply : replies) out.append(py::cast(reply));
+  return out;
+}
+
+void bind_transfer_result(py::module_& m) {
+  py::class_<session::TransferResult> result(m, "TransferResult", R"doc(
+The outcome of one data transfer (RFC 959 §4.1.3): received data and every reply.
+
+``replies`` holds the whole exchange (REST 350, the 1yz, the final reply); ``final_reply`` is the
+completion (226/250) or the failure; ``ok`` is True for a 2yz final reply with decodable data.
+)doc");
+  result
+      .def_property_readonly("data", [](const session::TransferResult& r) { return py::bytes(r.data); },
+                             "Local-form bytes received (RETR/LIST/NLST); b'' for uploads.")
+      .def_property_readonly("replies", [](const session::TransferResult& r) { return reply_list(r.replies); })
+      .def_readonly("final_reply", &session::TransferResult::final_reply)
+      .def_readonly("wire_bytes", &session::TransferResult::wire_bytes, "Bytes that crossed the data connection.")
+      .def_property_readonly("codec_error", [](const session::TransferResult& r) -> py::object {
+        if (!r.codec_error) return py::none();
+        return py::str(r.codec_error.message());
+      }, "Why the received wire data did not decode, or None.")
+      .def_property_readonly("ok", &session::TransferResult::ok)
+      .def_property_readonly("lines", [](const session::TransferResult& r) {
+        py::list lines;
+        std::string_view rest = r.data;
+        while (!rest.empty()) {
+          std::size_t end = rest.find('\n');
+          std::string_view line = rest.substr(0, end);
+          if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+          lines.append(to_py_str(line));
+          rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+        }
+        return lines;
+      }, "``data`` as text lines (for LIST/NLST listings).")
+      .def("__repr__", [](const session::TransferResult& r) {
+        return "<TransferResult " + std::to_string(r.final_reply.code) + " " + std::to_string(r.data.size()) +
+               " bytes" + (r.ok() ? "" : " failed") + ">";
+      });
+  result.attr("__module__") = kPublicModule;
+}
+
+using OptionalText = std::optional<std::string>;
+using Restart = std::optional<std::uint64_t>;
+
+/// Runs one transfer without the GIL; `start` calls the right session::Session method.
+template <class Start>
+session::TransferResult run_transfer(PySession& self, const TransferRequest& request, Start&& start) {
+  return self.blocking([&](session::Session& s) { return start(s, request.resolve(s)); });
+}
+
+std::uint16_t port_number(int port) {
+  if (port < 1 || port > 65535) throw py::value_error("port must be in 1..65535");
+  return static_cast<std::uint16_t>(port);
+}
+
+proto::Reply connect(PySession& self, const std::string& host, int port) {
+  const std::uint16_t number = port_number(port);
+  proto::Reply greeting = self.blocking([&](session::Session& s) { return s.connect(host, number); });
+  require_completion(greeting);
+  return greeting;
+}
+
+// The keyword arguments every transfer method takes (RFC 959 §5.3.2 TYPE/STRU/MODE syntax).
+#define FTPSPEC_TRANSFER_KWARGS                                                                   \
+  py::kw_only(), py::arg("type") = py::none(), py::arg("stru") = py::none(), py::arg("mode") = py::none(), \
+      py::arg("via") = "epsv", py::arg("rest") = py::none()
+
+const char* const kSessionDoc = R"doc(
+One FTP control connection (RFC 959 §2.3 user-PI) and its data connections.
+
+Every network wait has a timeout (seconds, floats) and releases the GIL. Low-level calls
+(``cmd``, ``send``, ``read_reply``, ``transfer``) return whatever the server answers;
+convenience calls (``connect``, ``login``, ``retr``, ``stor``...) raise ``error_temp`` /
+``error_perm`` (carrying ``.reply``) when it refuses, like ftplib.
+
+    with ftpspec.Session("127.0.0.1", 2121) as s:
+        s.login("user", "pass")
+        data = s.retr("hello.txt", type="I")
+
+Calls are serialized: several threads may share a Session, one call at a time.
+)doc";
+
+void bind_session_class(py::module_& m) {
+  py::class_<PySession> cls(m, "Session", kSessionDoc);
+  cls.def(py::init([](py::object host, int port, double connect_timeout, double reply_timeout, double data_timeout) {
+            session::Timeouts timeouts{to_duration(connect_timeout, "connect_timeout"),
+                                       to_duration(reply_timeout, "reply_timeout"),
+                                       to_duration(data_timeout, "data_timeout")};
+            auto self = std::make_unique<PySession>(timeouts);
+            if (!host.is_none()) connect(*self, host.cast<std::string>(), port);
+            return self;
+          }),
+          py::arg("host") = py::none(), py::arg("port") = 21, py::kw_only(), py::arg("connect_timeout") = 5.0,
+          py::arg("reply_timeout") = 10.0, py::arg("data_timeout") = 30.0,
+          "Session(host=None, port=21, *, connect_timeout=5.0, reply_timeout=10.0, data_timeout=30.0): "
+          "connects at once when `host` is given.")
+      .def("connect", &connect, py::arg("host") = "127.0.0.1", py::arg("port") = 21,
+           "Connects and reads the greeting (RFC 959 §5.4: 120 replies, then 220); returns the 220. "
+           "Raises error_temp/error_perm for a negative greeting (e.g. 421).")
+      .def("login", [](PySession& self, const std::string& user, std::string password, const std::string& acct) {
+             if (password.empty() && (user == "anonymous" || user == "ftp")) password = "anonymous@";
+             proto::Reply reply = self.blocking([&](session::Session& s) { return s.login(user, password, acct); });
+             require_completion(reply);
+             return reply;
+           },
+           py::arg("user") = "anonymous", py::arg("password") = "", py::arg("acct") = "",
+           "USER, then PASS on 331, then ACCT on 332 (RFC 959 §5.4); returns the final 2yz reply. "
+           "Raises error_perm (e.g. 530) or error_temp when refused, error_reply when it ends in 3yz.")
+      .def("cmd", [](PySession& self, py::handle line, py::handle expect) {
+             const std::string text = to_bytes(line, "line");
+             proto::Reply reply = self.blocking([&](session::Session& s) { return s.command(text); });
+             check_reply(reply, expect);
+             return reply;
+           },
+           py::arg("line"), py::kw_only(), py::arg("expect") = py::none(),
+           "Sends one command line (no CRLF) and returns its first reply, whatever it is. With `expect` "
+           "(a code, a class 1-5, or several), raises error_reply/temp/perm for any other reply.")
+      .def("send", [](PySession& self, py::handle data) {
+             const std::string bytes = to_bytes(data, "data");
+             self.blocking([&](session::Session& s) { s.send_raw(bytes); });
+           },
+           py::arg("data"), "Sends bytes exactly as given (malformed input on purpose); reads nothing.")
+      .def("send_urgent", [](PySession& self, py::handle data) {
+             const std::string bytes = to_bytes(data, "data");
+             self.blocking([&](session::Session& s) { s.send_urgent(bytes); });
+           },
+           py::arg("data"), "Sends bytes as TCP urgent data (Telnet Synch, RFC 959 §4.1.3 ABOR).")
+      .def("read_reply", [](PySession& self, std::optional<double> timeout) {
+             std::optional<std::chrono::milliseconds> wait;
+             if (timeout) wait = to_duration(*timeout, "timeout");
+             return self.blocking([&](session::Session& s) { return s.read_reply(wait); });
+           },
+           py::arg("timeout") = py::none(),
+           "Reads the next reply; raises Timeout when none completes within `timeout` seconds "
+           "(default: the session's reply_timeout).")
+      .def("expect", [](PySession& self, py::handle codes, std::optional<double> timeout) {
+             const auto accepted = accepted_codes(codes);  // validated before waiting
+             std::optional<std::chrono::milliseconds> wait;
+             if (timeout) wait = to_duration(*timeout, "timeout");
+             proto::Reply reply = self.blocking([&](session::Session& s) { return s.read_reply(wait); });
+             if (!accepts(accepted, reply.code)) raise_reply_error(reply, "expected " + describe_codes(accepted) + ", got ");
+             return reply;
+           },
+           py::arg("codes"), py::kw_only(), py::arg("timeout") = py::none(),
+           "Reads the next reply and returns it if its code is in `codes` (an int or several; 1-5 "
+           "stands for a whole class: 2 accepts any 2yz); raises error_reply/temp/perm otherwise.")
+      .def("deviations", [](PySession& self) {
+             auto deviations = self.blocking([](session::Session& s) { return s.take_deviations(); });
+             py::list out;
+             for (const auto& d : deviations) out.append(py::make_tuple(to_py_str(d.rule), d.offset));
+             return out;
+           },
+           "Departures from the RFCs the reply parser tolerated since the last call, as "
+           "(rule, offset) tuples (e.g. a bare LF line ending, RFC 959 §4.2).")
+      .def("retr", [](PySession& self, py::handle path, OptionalText type, OptionalText stru, OptionalText mode,
+                      const std::string& via, Restart rest) {
+             const std::string name = to_bytes(path, "path");
+             const auto request = transfer_request(type, stru, mode, via, rest);
+             auto result = run_transfer(self, request, [&](session::Session& s, const auto& o) { return s.retr(name, o); });
+             return py::bytes(checked(std::move(result), true).data);
+           },
+           py::arg("path"), FTPSPEC_TRANSFER_KWARGS,
+           "RETR (RFC 959 §4.1.3): the file's bytes in local form. Raises error_temp/error_perm when "
+           "refused, CodecError when the data does not decode. Use transfer() to inspect the replies.")
+      .def("stor", [](PySession& self, py::handle path, py::handle data, OptionalText type, OptionalText stru,
+                      OptionalText mode, const std::string& via, Restart rest, bool check) {
+             const std::string name = to_bytes(path, "path"), payload = to_bytes(data, "data");
+             const auto request = transfer_request(type, stru, mode, via, rest);
+             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+               return s.stor(name, payload, o); }), check);
+           },
+           py::arg("path"), py::arg("data"), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
+           "STOR (RFC 959 §4.1.3) `data` (local form). With check=True raises when refused.")
+      .def("appe", [](PySession& self, py::handle path, py::handle data, OptionalText type, OptionalText stru,
+                      OptionalText mode, const std::string& via, Restart rest, bool check) {
+             const std::string name = to_bytes(path, "path"), payload = to_bytes(data, "data");
+             const auto request = transfer_request(type, stru, mode, via, rest);
+             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+               return s.appe(name, payload, o); }), check);
+           },
+           py::arg("path"), py::arg("data"), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
+           "APPE (RFC 959 §4.1.3): appends `data`. With check=True raises when refused.")
+      .def("stou", [](PySession& self, py::handle data, OptionalText type, OptionalText stru, OptionalText mode,
+                      const std::string& via, Restart rest, bool check) {
+             const std::string payload = to_bytes(data, "data");
+             const auto request = transfer_request(type, stru, mode, via, rest);
+             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+               return s.stou(payload, o); }), check);
+           },
+           py::arg("data"), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
+           "STOU (RFC 959 §4.1.3): stores under a name the server chooses (in the replies, RFC 1123 §4.1.2.9).")
+      .def("list", [](PySession& self, py::handle path, OptionalText type, OptionalText stru, OptionalText mode,
+                      const std::string& via, Restart rest, bool check) {
+             const std::string name = to_bytes(path, "path");
+             const auto request = transfer_request(type, stru, mode, via, rest);
+             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+               return s.list(name, o); }), check);
+           },
+           py::arg("path") = "", FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
+           "LIST (RFC 959 §4.1.3): the listing is in `.data` / `.lines`.")
+      .def("nlst", [](PySession& self, py::handle path, OptionalText type, OptionalText stru, OptionalText mode,
+                      const std::string& via, Restart rest, bool check) {
+             const std::string name = to_bytes(path, "path");
+             const auto request = transfer_request(type, stru, mode, via, rest);
+             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+               return s.nlst(name, o); }), check);
+           },
+           py::arg("path") = "", FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
+           "NLST (RFC 959 §4.1.3): the names are in `.lines`.")
+      .def("transfer", [](PySession& self, py::handle line, py::handle data, OptionalText type, OptionalText stru,
+                          OptionalText mode, const std::string& via, Restart rest, bool check) {
+             const std::string text = to_bytes(line, "line");
+             std::optional<std::string> upload;
+             if (!data.is_none()) upload = to_bytes(data, "data");
+             const auto request = transfer_request(type, stru, mode, via, rest);
+             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+               return s.transfer(text, upload ? std::optional<std::string_view>(*upload) : std::nullopt, o); }), check);
+           },
+           py::arg("line"), py::arg("data") = py::none(), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = false,
+           "Any transfer command: prepares the data connection, sends `line`, then uploads `data` or "
+           "receives. Returns the TransferResult without raising (check=False) for conformance checks.")
+      .def("set_representation", [](PySession& self, OptionalText type, OptionalText stru, OptionalText mode) {
+             const auto request = RepresentationRequest::parse(type, stru, mode);
+             auto replies = self.blocking([&](session::Session& s) {
+               return s.set_representation(request.applied_to(s.representation())); });
+             return reply_list(replies);
+           },
+           py::kw_only(), py::arg("type") = py::none(), py::arg("stru") = py::none(), py::arg("mode") = py::none(),
+           "Sends TYPE/STRU/MODE as needed (RFC 959 §4.1.2); returns the replies without judging them.")
+      .def_property_readonly("representation", [](PySession& self) {
+             auto rep = self.blocking([](session::Session& s) { return s.representation(); });
+             return py::make_tuple(codec::type_argument(rep), std::string(1, codec::stru_argument(rep.structure)),
+                                   std::string(1, codec::mode_argument(rep.mode)));
+           }, "The current (TYPE, STRU, MODE) arguments, e.g. ('A N', 'F', 'S').")
+      .def("quit", [](PySession& self) { self.blocking([](session::Session& s) { s.quit(); }); },
+           "QUIT and close; errors are ignored.")
+      .def("close", [](PySession& self) { self.blocking([](session::Session& s) { s.close(); }); },
+           "Closes without QUIT.")
+      .def_property_readonly("connected", [](PySession& self) {
+        return self.blocking([](session::Session& s) { return s.connected(); }); })
+      .def_property_readonly("greeting", [](PySession& self) {
+        return reply_list(self.blocking([](session::Session& s) { return s.greeting_replies(); }));
+      }, "Every greeting reply (any 120s, then the 220).")
+      .def_property_readonly("welcome", [](PySession& self) -> py::object {
+        auto greeting = self.blocking([](session::Session& s) { return s.greeting_replies(); });
+        if (greeting.empty()) return py::none();
+        return to_py_str(greeting.back().text());
+      }, "The final greeting's text, or None before connect().")
+      .def_property_readonly("local_address", [](PySession& self) {
+        return self.blocking([](session::Session& s) { return s.local_address(); }); })
+      .def_property_readonly("remote_address", [](PySession& self) {
+        return self.blocking([](session::Session& s) { return s.remote_address(); }); })
+      .def_property_readonly("transcript", &PySession::transcript, py::return_value_policy::reference_internal,
+                             "The Transcript of every byte exchanged (str() renders it).");
+
+  // Timeouts as float seconds, readable and settable one by one.
+  using Field = std::chrono::milliseconds session::Timeouts::*;
+  const std::pair<const char*, Field> fields[] = {{"connect_timeout", &session::Timeouts::connect},
+                                                  {"reply_timeout", &session::Timeouts::reply},
+                                                  {"data_timeout", &session::Timeouts::data}};
+  for (const auto& [name, field] : fields) {
+    cls.def_property(
+        name,
+        [field = field](PySession& self) {
+          auto t = self.blocking([](session::Session& s) { return s.timeouts(); });
+          return static_cast<double>((t.*field).count()) / 1000.0;
+        },
+        [field = field, name = name](PySession& self, double seconds) {
+          const auto value = to_duration(seconds, name);
+          self.blocking([&](session::Session& s) {
+            session::Timeouts t = s.timeouts();
+            t.*field = value;
+            s.set_timeouts(t);
+          });
+        });
+  }
+
+  cls.def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](PySession& self, py::args) {
+             self.blocking([](session::Session& s) {
+               if (s.connected()) s.quit();
+               else s.close();
+             });
+             return false;
+           }, "Quits (QUIT, then close) when connected.")
+      .def("__repr__", [](PySession& self) {
+        return self.blocking([](session::Session& s) {
+          return s.connected() ? "<Session connected to " + s.remote_address() + ">" : std::string("<Session not connected>");
+        });
+      });
+  cls.attr("__module__") = kPublicModule;
+}
+
+#undef FTPSPEC_TRANSFER_KWARGS
+
+}  // namespace
+
+void init_session(py::module_& m) {
+  bind_transcript(m);
+  bind_transfer_result(m);
+  bind_session_class(m);
+}
+
+}  // namespace ftpspec::python
