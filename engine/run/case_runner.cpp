@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
 #include <optional>
 #include <random>
+#include <regex>
 #include <thread>
 
+#include "net/timed_socket.hpp"
+#include "proto/address.hpp"
 #include "proto/command.hpp"
 #include "run/data_check.hpp"
 #include "run/expectation.hpp"
@@ -268,6 +272,10 @@ class CaseExecutor {
       case scenario::Transfer::Verb::appe: outcome = session_.appe(path, upload, options); break;
       case scenario::Transfer::Verb::list: outcome = session_.list(path, options); break;
       case scenario::Transfer::Verb::nlst: outcome = session_.nlst(path, options); break;
+      case scenario::Transfer::Verb::stou: outcome = session_.stou(upload, options); break;
+      case scenario::Transfer::Verb::mlsd:  // RFC 3659 §7: a LIST-like transfer of fact lines
+        outcome = session_.transfer(path.empty() ? std::string("MLSD") : "MLSD " + path, std::nullopt, options);
+        break;
     }
     const bool sends = transfer.upload.has_value();
     if (!transfer.save_as.empty()) contents_[transfer.save_as] = sends ? upload : outcome.data;
@@ -284,11 +292,70 @@ class CaseExecutor {
                     fmt::format("the data could not be decoded: {}", outcome.codec_error.message()));
     std::string wire_received = received_wire_bytes(data_from);
     for (const auto& check : transfer.checks) {
+      if (check.kind == scenario::DataCheck::Kind::reply_matches) {
+        if (any_reply_matches(outcome.replies, check.regex)) continue;
+        return record(&step, grade_unmatched(case_.level, 0, true), fmt::format("a reply matching ~ \"{}\"", check.regex),
+                      replies_summary(outcome.replies), "no reply of the exchange has the expected text");
+      }
       DataCheckResult checked = check_data(check, outcome.data, wire_received, [&](const scenario::Content& c) { return resolve(c); });
       if (!checked.ok)
         return record(&step, grade_unmatched(case_.level, 0, true), checked.expected, checked.actual, checked.reason);
     }
     return record(&step, Verdict::pass, "2xx and the expected data", actual, {});
+  }
+
+  static bool any_reply_matches(const std::vector<proto::Reply>& replies, const std::string& pattern) {
+    const std::regex re(pattern, std::regex::ECMAScript);
+    return std::any_of(replies.begin(), replies.end(), [&](const proto::Reply& r) { return std::regex_search(r.text(), re); });
+  }
+  static std::string replies_summary(const std::vector<proto::Reply>& replies) {
+    std::string out;
+    for (const auto& reply : replies) out += (out.empty() ? "" : " / ") + reply_summary(reply);
+    return out;
+  }
+
+  /// `abort-retr`: RETR over a passive data connection, read a little, then IAC IP, the Synch
+  /// (IAC as TCP urgent data, then DM) and ABOR (RFC 959 §4.1.3 ABOR, RFC 854). The data is then
+  /// read to its end, so a server that finishes the transfer instead cannot block on a full socket;
+  /// the RETR and ABOR replies are left for the case's `<` lines.
+  bool execute(const Step& step, const scenario::AbortRetr& abort) {
+    drain();
+    const bool extended = abort.via == "epsv" || (abort.via == "auto" && ipv6());
+    proto::Reply passive = session_.command(extended ? "EPSV" : "PASV");
+    std::optional<proto::HostPort> where;
+    if (extended) {
+      if (auto port = proto::parse_epsv_reply(passive.text())) where = proto::HostPort{context_.target.host, *port};
+    } else {
+      where = proto::parse_pasv_reply(passive.text());
+    }
+    if (!where)
+      return record(&step, grade_unmatched(case_.level, passive.code, proto::is_allowed(extended ? "EPSV" : "PASV", passive.code)),
+                    extended ? "229" : "227", reply_summary(passive), "no passive data connection for the RETR to abort");
+    net::asio::io_context io;
+    net::TimedSocket data(io);
+    if (auto ec = data.connect(where->host, where->port, context_.timeouts.connect))
+      throw session::Error(ec, "cannot open the passive data connection");
+    session_.send_raw(fmt::format("RETR {}\r\n", expand(abort.path)));
+    proto::Reply started = session_.read_reply();
+    if (!started.is_preliminary())
+      return record(&step, grade_unmatched(case_.level, started.code, proto::is_allowed("RETR", started.code)), "125|150",
+                    reply_summary(started), "the RETR to abort did not start");
+    std::array<char, 16384> buffer{};
+    std::size_t received = 0;
+    net::error_code ec;
+    while (!ec && received < 65536) received += data.read_some(buffer, context_.timeouts.data, ec);
+    session_.transcript().event(session::Channel::data, fmt::format("read {} bytes, now sending IP, Synch and ABOR", received));
+    session_.send_raw("\xff\xf4");
+    session_.send_urgent("\xff");
+    session_.send_raw("\xf2" "ABOR\r\n");
+    std::size_t after = 0;
+    while (!ec) after += data.read_some(buffer, context_.timeouts.data, ec);
+    session_.transcript().event(session::Channel::data, fmt::format("{} more bytes until the data connection closed", after));
+    data.close();
+    pending_verbs_.push_back("RETR");
+    pending_verbs_.push_back("ABOR");
+    stage_ = proto::ReplyStage::after_preliminary;
+    return true;
   }
 
   bool execute(const Step&, const scenario::Wait& wait) {
@@ -380,8 +447,17 @@ class CaseExecutor {
 
   void remove_tree(const std::string& dir, int depth) {
     session::TransferOptions options;
-    options.connection = ipv6() ? session::DataConnection::epsv : session::DataConnection::pasv;
+    // TYPE I, STRU F, MODE S: the names arrive unchanged whatever representation the case left
+    // (a trailing CR is dropped below; TYPE I because some servers refuse "TYPE A N"). EPSV first,
+    // since a case may have sent EPSV ALL (RFC 2428 §3).
+    options.representation = codec::Representation{};
+    options.representation->type = codec::RepType::image;
+    options.connection = session::DataConnection::epsv;
     session::TransferResult names = session_.nlst(dir, options);
+    if (names.final_reply.code / 100 != 2 && !ipv6()) {
+      options.connection = session::DataConnection::pasv;
+      names = session_.nlst(dir, options);
+    }
     if (names.final_reply.code / 100 == 2) {
       std::size_t start = 0;
       const std::string& text = names.data;
@@ -391,7 +467,9 @@ class CaseExecutor {
         std::string name = text.substr(start, end - start);
         if (!name.empty() && name.back() == '\r') name.pop_back();
         start = end + 1;
-        if (name.empty() || name == "." || name == "..") continue;
+        // Some servers (pure-ftpd) list "dir/." and "dir/..": never descend into a parent.
+        const std::string_view last = std::string_view(name).substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+        if (name.empty() || last.empty() || last == "." || last == "..") continue;
         std::string path = name.find('/') != std::string::npos ? name : join_path(dir, name);
         if (session_.command("DELE", path).code / 100 != 2 && depth > 0) remove_tree(path, depth - 1);
       }

@@ -81,6 +81,8 @@ DataCheckResult check_data(const scenario::DataCheck& check, std::string_view lo
         out.reason = fmt::format("{} bytes arrived", local.size());
       }
       return out;
+    case Kind::reply_matches:  // judged by the case runner, which holds the replies
+      return out;
   }
   return out;
 }

@@ -93,17 +93,18 @@ struct DataCheck {
     matches,       ///< expect-data ~ "re"
     crlf_lines,    ///< expect-crlf: the wire bytes are non-empty lines each ending in CRLF
     empty,         ///< expect-empty
+    reply_matches, ///< expect-reply ~ "re": some reply of the exchange (1yz or final) has a match
   };
   Kind kind = Kind::equals;
   Content content;       ///< for equals
   std::string regex;     ///< for matches
 };
 
-/// retr / stor / appe / list / nlst with their options (`mode=B type=I via=pasv ...`).
+/// retr / stor / appe / stou / list / nlst / mlsd (RFC 3659 §7) with their options (`mode=B type=I via=pasv ...`).
 struct Transfer {
-  enum class Verb { retr, stor, appe, list, nlst } verb = Verb::retr;
-  std::string path;                        ///< may hold ${variables}; may be empty for list/nlst
-  std::optional<std::string> type;         ///< TYPE argument: "A", "I", "L 8", "E"
+  enum class Verb { retr, stor, appe, list, nlst, stou, mlsd } verb = Verb::retr;
+  std::string path;                        ///< may hold ${variables}; empty for stou, may be for list/nlst/mlsd
+  std::optional<std::string> type;         ///< TYPE argument: "A", "A T", "I", "L 8", "E C"
   std::optional<char> stru;                ///< F R P
   std::optional<char> mode;                ///< S B C
   std::string via = "auto";                ///< pasv epsv port eprt; auto: pasv on IPv4, epsv on IPv6
@@ -125,11 +126,19 @@ struct SkipUnless {
   std::string argument;
 };
 
+/// `abort-retr PATH [via=...]`: starts RETR of a large file, reads a little of its data, then sends
+/// ABOR preceded by the Telnet IP and Synch signals (RFC 959 §4.1.3, RFC 854). The replies to RETR
+/// and ABOR are left pending for the following `<` lines (426 then 226, or 226 then 226/225).
+struct AbortRetr {
+  std::string path;            ///< may hold ${variables}
+  std::string via = "auto";    ///< pasv epsv (an active data connection is not offered here)
+};
+
 /// `connect` (and read the greeting, to be judged by the next `<`), `login`.
 struct Connect {};
 struct Login {};
 
-using StepBody = std::variant<Send, SendRaw, Expect, Transfer, Wait, SkipUnless, Connect, Login>;
+using StepBody = std::variant<Send, SendRaw, Expect, Transfer, Wait, SkipUnless, Connect, Login, AbortRetr>;
 
 struct Step {
   StepBody body;

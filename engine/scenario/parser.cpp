@@ -73,6 +73,8 @@ std::string_view to_string(Transfer::Verb verb) noexcept {
     case Transfer::Verb::appe: return "APPE";
     case Transfer::Verb::list: return "LIST";
     case Transfer::Verb::nlst: return "NLST";
+    case Transfer::Verb::stou: return "STOU";
+    case Transfer::Verb::mlsd: return "MLSD";
   }
   return "?";
 }

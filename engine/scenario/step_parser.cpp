@@ -128,12 +128,15 @@ std::optional<StepBody> StepParser::parse_body(LineCursor& cursor) {
   if (keyword == "appe") return parse_transfer(cursor, Transfer::Verb::appe);
   if (keyword == "list") return parse_transfer(cursor, Transfer::Verb::list);
   if (keyword == "nlst") return parse_transfer(cursor, Transfer::Verb::nlst);
+  if (keyword == "stou") return parse_transfer(cursor, Transfer::Verb::stou);
+  if (keyword == "mlsd") return parse_transfer(cursor, Transfer::Verb::mlsd);
+  if (keyword == "abort-retr") return parse_abort_retr(cursor);
   if (keyword == "wait") return parse_wait(cursor);
   if (keyword == "skip-unless") return parse_skip_unless(cursor);
   if (keyword == "connect") return expect_end(cursor) ? std::optional<StepBody>(Connect{}) : std::nullopt;
   if (keyword == "login") return expect_end(cursor) ? std::optional<StepBody>(Login{}) : std::nullopt;
   error(column, fmt::format("unknown statement '{}': expected title, rfc, level, require, >, >!, <, or, retr, "
-                            "stor, appe, list, nlst, wait, skip-unless, connect or login", keyword));
+                            "stor, appe, stou, list, nlst, mlsd, abort-retr, wait, skip-unless, connect or login", keyword));
   return std::nullopt;
 }
 
@@ -278,6 +281,17 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
     transfer.checks.push_back({DataCheck::Kind::empty, {}, {}});
     return true;
   }
+  if (cursor.eat_word("expect-reply")) {
+    cursor.skip_spaces();
+    if (!cursor.eat_word("~")) {
+      error(cursor.column(), "expected '~ \"regex\"' after 'expect-reply'");
+      return false;
+    }
+    auto re = parse_regex(cursor, "expect-reply ~");
+    if (!re) return false;
+    transfer.checks.push_back({DataCheck::Kind::reply_matches, {}, std::move(*re)});
+    return true;
+  }
   if (cursor.eat_word("expect-data")) {
     cursor.skip_spaces();
     if (cursor.eat_word("~")) {
@@ -294,15 +308,16 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
   std::string_view key = cursor.word("=");
   if (!cursor.eat('=')) {
     error(column, fmt::format("expected an option (type= stru= mode= via= rest= data= save= expect-data "
-                              "expect-crlf expect-empty), found '{}'", key));
+                              "expect-reply expect-crlf expect-empty), found '{}'", key));
     return false;
   }
   int value_column = cursor.column();
   if (key == "data") {
     auto content = parse_content(cursor, "data=");
     if (!content) return false;
-    if (transfer.verb != Transfer::Verb::stor && transfer.verb != Transfer::Verb::appe) {
-      error(column, "'data=' only applies to stor and appe");
+    if (transfer.verb != Transfer::Verb::stor && transfer.verb != Transfer::Verb::appe &&
+        transfer.verb != Transfer::Verb::stou) {
+      error(column, "'data=' only applies to stor, appe and stou");
       return false;
     }
     transfer.upload = std::move(*content);
@@ -314,11 +329,16 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
     return false;
   };
   if (key == "type") {
-    static const std::vector<std::pair<std::string_view, std::string_view>> types = {
-        {"A", "A"}, {"AN", "A N"}, {"I", "I"}, {"E", "E"}, {"L8", "L 8"}};
-    auto it = std::find_if(types.begin(), types.end(), [&](const auto& t) { return t.first == value; });
-    if (it == types.end()) return bad("A, AN, I, E or L8");
-    transfer.type = std::string(it->second);
+    // RFC 959 §3.1.1: A and E with an optional format control N/T/C, I, and L with a byte size.
+    static const std::regex types(R"((?:([AE])([NTC]?))|(I)|(?:L([1-9][0-9]{0,2})))");
+    std::match_results<std::string_view::const_iterator> m;
+    unsigned byte_size = 0;
+    if (!std::regex_match(value.begin(), value.end(), m, types) ||
+        (m[4].matched && (!parse_number(m[4].str(), byte_size) || byte_size > 255)))
+      return bad("A, AN, AT, AC, E, EN, ET, EC, I or L1..L255");
+    if (m[1].matched) transfer.type = m[2].length() ? m[1].str() + " " + m[2].str() : m[1].str();
+    else if (m[3].matched) transfer.type = "I";
+    else transfer.type = "L " + m[4].str();
   } else if (key == "stru") {
     if (value.size() != 1 || std::string_view("FRP").find(value[0]) == std::string_view::npos) return bad("F, R or P");
     transfer.stru = value[0];
@@ -361,18 +381,54 @@ std::optional<StepBody> StepParser::parse_transfer(LineCursor& cursor, Transfer:
     std::string_view word = probe.word();
     if (word.find('=') == std::string_view::npos && word.substr(0, 7) != "expect-") transfer.path = std::string(cursor.word());
   }
-  if (transfer.path.empty() && verb != Transfer::Verb::list && verb != Transfer::Verb::nlst) {
+  if (verb == Transfer::Verb::stou && !transfer.path.empty()) {
+    error(column, "'stou' takes no path: the server names the file (RFC 959 §4.1.3)");
+    return std::nullopt;
+  }
+  if (transfer.path.empty() && verb != Transfer::Verb::list && verb != Transfer::Verb::nlst &&
+      verb != Transfer::Verb::stou && verb != Transfer::Verb::mlsd) {
     error(column, fmt::format("expected a path after '{}'", verb_name));
     return std::nullopt;
   }
   if (!check_variables(transfer.path, column)) return std::nullopt;
   while (!cursor.at_end())
     if (!parse_transfer_option(cursor, transfer)) return std::nullopt;
-  if ((verb == Transfer::Verb::stor || verb == Transfer::Verb::appe) && !transfer.upload) {
+  if ((verb == Transfer::Verb::stor || verb == Transfer::Verb::appe || verb == Transfer::Verb::stou) && !transfer.upload) {
     error(cursor.column(), fmt::format("expected 'data=\"...\"', 'data=random:N' or 'data=@name' for {}", verb_name));
     return std::nullopt;
   }
   return transfer;
+}
+
+std::optional<StepBody> StepParser::parse_abort_retr(LineCursor& cursor) {
+  AbortRetr abort;
+  cursor.skip_spaces();
+  int column = cursor.column();
+  if (cursor.peek() == '"') {
+    auto path = parse_string(cursor, "abort-retr");
+    if (!path) return std::nullopt;
+    abort.path = std::move(*path);
+  } else {
+    abort.path = std::string(cursor.word());
+  }
+  if (abort.path.empty() || abort.path.find('=') != std::string::npos) {
+    error(column, "expected a path after 'abort-retr'");
+    return std::nullopt;
+  }
+  if (!check_variables(abort.path, column)) return std::nullopt;
+  cursor.skip_spaces();
+  if (!cursor.at_end()) {
+    int option_column = cursor.column();
+    std::string_view key = cursor.word("=");
+    std::string_view value = cursor.eat('=') ? cursor.word() : std::string_view{};
+    if (key != "via" || (value != "pasv" && value != "epsv")) {
+      error(option_column, fmt::format("expected 'via=pasv' or 'via=epsv' after the path of 'abort-retr', found '{}'", key));
+      return std::nullopt;
+    }
+    abort.via = std::string(value);
+  }
+  if (!expect_end(cursor)) return std::nullopt;
+  return abort;
 }
 
 std::optional<StepBody> StepParser::parse_wait(LineCursor& cursor) {

@@ -27,6 +27,7 @@ class StepParser {
   std::optional<StepBody> parse_expect(LineCursor& cursor);
   std::optional<StepBody> parse_transfer(LineCursor& cursor, Transfer::Verb verb);
   std::optional<StepBody> parse_wait(LineCursor& cursor);
+  std::optional<StepBody> parse_abort_retr(LineCursor& cursor);
   std::optional<StepBody> parse_skip_unless(LineCursor& cursor);
   bool parse_transfer_option(LineCursor& cursor, Transfer& transfer);
   std::optional<Content> parse_content(LineCursor& cursor, std::string_view after);

@@ -57,14 +57,18 @@ class EndToEnd : public ::testing::Test {
 
 // Findings against ftpspecd that are reported to its author; excluded so this test checks the
 // runner, not the server's backlog.
+// ftpspecd bugs the suite found (tests/baselines/ftpspecd.json has the notes); server2 fixes them.
 const std::set<std::string> kKnownServerFindings = {
-    "epsv-bad-protocol-522",  // ftpspecd answers 501 to "EPSV 9"; RFC 2428 §3 says MUST 522
+    "host-in-feat",           // HOST accepted but not in FEAT; RFC 7151 §3.4 MUST list it
+    "seq-abor-mid-retr",      // IP + Synch + ABOR mid-RETR gets 500; RFC 959 §4.1.3, RFC 854
+    "seq-rest-then-appe",     // REST then APPE appends at the end; RFC 3659 §5.3 MUST act as STOR
 };
 
 TEST_F(EndToEnd, ShippedScenariosPassAgainstFtpspecd) {
   scenario::ParseResult suite = scenario::load_suite({scenario_dir()});
   ASSERT_TRUE(suite.ok()) << suite.diagnostics.front().str();
-  ASSERT_GE(suite.cases.size(), 25u);
+  ASSERT_GE(suite.cases.size(), 250u);
+  std::size_t passed = 0;
   std::size_t progress_calls = 0;
   RunResult result = run_suite(suite.cases, options_, [&](const CaseResult&, std::size_t done, std::size_t total) {
     ++progress_calls;
@@ -77,8 +81,13 @@ TEST_F(EndToEnd, ShippedScenariosPassAgainstFtpspecd) {
   for (const CaseResult& c : result.cases) {
     EXPECT_EQ(c.id, suite.cases[static_cast<std::size_t>(&c - result.cases.data())].id) << "results keep file order";
     if (kKnownServerFindings.count(c.id)) continue;
-    EXPECT_EQ(c.verdict, Verdict::pass) << c.id << ": " << c.reason << "\n" << c.transcript;
+    // Optional features ftpspecd does not offer here (TLS without a certificate, SMNT, ...) are
+    // unsupported/skipped/warn by design; a fail or an error is a regression.
+    EXPECT_NE(c.verdict, Verdict::fail) << c.id << ": " << c.reason << "\n" << c.transcript;
+    EXPECT_NE(c.verdict, Verdict::error) << c.id << ": " << c.reason << "\n" << c.transcript;
+    if (c.verdict == Verdict::pass) ++passed;
   }
+  EXPECT_GE(passed, suite.cases.size() * 9 / 10) << "most cases pass against the reference server";
   // Scratch directories are removed after each case.
   EXPECT_TRUE(fs::is_empty(root_)) << fs::directory_iterator(root_)->path();
 }

@@ -131,6 +131,45 @@ TEST(Parser, OtherSteps) {
   EXPECT_EQ(std::get<SkipUnless>(steps[6].body).kind, SkipUnless::Kind::ipv4);
 }
 
+TEST(Parser, ExtendedTransferSteps) {
+  ParseResult r = parse_steps(
+      "  stou data=\"u\" type=AT expect-reply ~ \"FILE: \\S+\"\n"
+      "  mlsd ${dir} type=EC stru=R mode=C\n"
+      "  retr x type=L36\n"
+      "  abort-retr ${dir}/big via=epsv\n"
+      "  abort-retr \"a b\"\n");
+  ASSERT_TRUE(r.ok()) << r.diagnostics.front().str();
+  const auto& steps = r.cases[0].steps;
+  const auto& stou = std::get<Transfer>(steps[0].body);
+  EXPECT_EQ(stou.verb, Transfer::Verb::stou);
+  EXPECT_TRUE(stou.path.empty());
+  EXPECT_EQ(stou.type, "A T");
+  ASSERT_EQ(stou.checks.size(), 1u);
+  EXPECT_EQ(stou.checks[0].kind, DataCheck::Kind::reply_matches);
+  EXPECT_EQ(stou.checks[0].regex, "FILE: \\S+");
+  const auto& mlsd = std::get<Transfer>(steps[1].body);
+  EXPECT_EQ(mlsd.verb, Transfer::Verb::mlsd);
+  EXPECT_EQ(mlsd.type, "E C");
+  EXPECT_EQ(std::get<Transfer>(steps[2].body).type, "L 36");
+  EXPECT_EQ(std::get<AbortRetr>(steps[3].body).path, "${dir}/big");
+  EXPECT_EQ(std::get<AbortRetr>(steps[3].body).via, "epsv");
+  EXPECT_EQ(std::get<AbortRetr>(steps[4].body).path, "a b");
+  EXPECT_EQ(std::get<AbortRetr>(steps[4].body).via, "auto");
+}
+
+TEST(ParserDiagnostics, ExtendedTransferErrors) {
+  EXPECT_EQ(first_diagnostic("  stou x data=\"a\"\n"), "x.ftpspec:5:8: 'stou' takes no path: the server names the file (RFC 959 §4.1.3)");
+  EXPECT_EQ(first_diagnostic("  stou type=I\n"), "x.ftpspec:5:14: expected 'data=\"...\"', 'data=random:N' or 'data=@name' for stou");
+  EXPECT_EQ(first_diagnostic("  retr x type=L300\n"),
+            "x.ftpspec:5:15: expected A, AN, AT, AC, E, EN, ET, EC, I or L1..L255 after 'type=', found 'L300'");
+  EXPECT_EQ(first_diagnostic("  retr x type=AX\n"),
+            "x.ftpspec:5:15: expected A, AN, AT, AC, E, EN, ET, EC, I or L1..L255 after 'type=', found 'AX'");
+  EXPECT_EQ(first_diagnostic("  retr x expect-reply \"x\"\n"), "x.ftpspec:5:23: expected '~ \"regex\"' after 'expect-reply'");
+  EXPECT_EQ(first_diagnostic("  abort-retr\n"), "x.ftpspec:5:13: expected a path after 'abort-retr'");
+  EXPECT_EQ(first_diagnostic("  abort-retr x via=port\n"),
+            "x.ftpspec:5:16: expected 'via=pasv' or 'via=epsv' after the path of 'abort-retr', found 'via'");
+}
+
 TEST(ParserDiagnostics, StepErrorsPointAtTheToken) {
   EXPECT_EQ(first_diagnostic("  < OK\n"), "x.ftpspec:5:5: expected a reply code like 200, 2xx or 200|250 after '<'");
   EXPECT_EQ(first_diagnostic("  < 200|\n"), "x.ftpspec:5:9: expected a reply code like 200, 2xx or 200|250 after '<'");
@@ -157,10 +196,10 @@ TEST(ParserDiagnostics, StepErrorsPointAtTheToken) {
   EXPECT_EQ(first_diagnostic("  retr\n"), "x.ftpspec:5:7: expected a path after 'retr'");
   EXPECT_EQ(first_diagnostic("  stor a\n"),
             "x.ftpspec:5:9: expected 'data=\"...\"', 'data=random:N' or 'data=@name' for stor");
-  EXPECT_EQ(first_diagnostic("  retr a type=Z\n"), "x.ftpspec:5:15: expected A, AN, I, E or L8 after 'type=', found 'Z'");
+  EXPECT_EQ(first_diagnostic("  retr a type=Z\n"), "x.ftpspec:5:15: expected A, AN, AT, AC, E, EN, ET, EC, I or L1..L255 after 'type=', found 'Z'");
   EXPECT_EQ(first_diagnostic("  retr a via=smoke\n"), "x.ftpspec:5:14: expected pasv, epsv, port or eprt after 'via=', found 'smoke'");
   EXPECT_EQ(first_diagnostic("  retr a colour=red\n"), "x.ftpspec:5:10: unknown option 'colour=' (known: type stru mode via rest data save)");
-  EXPECT_EQ(first_diagnostic("  retr a data=\"x\"\n"), "x.ftpspec:5:10: 'data=' only applies to stor and appe");
+  EXPECT_EQ(first_diagnostic("  retr a data=\"x\"\n"), "x.ftpspec:5:10: 'data=' only applies to stor, appe and stou");
   EXPECT_EQ(first_diagnostic("  stor a data=random:lots\n"), "x.ftpspec:5:15: expected a byte count like random:1024 after 'data='");
   EXPECT_EQ(first_diagnostic("  retr a expect-data 42\n"), "x.ftpspec:5:22: expected \"literal\", random:N or @name[offset:] after 'expect-data'");
 }
