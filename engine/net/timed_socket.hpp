@@ -67,6 +67,9 @@ class TimedAcceptor {
   error_code accept(TimedSocket& into, std::chrono::milliseconds timeout);
   tcp::endpoint local_endpoint() const;
   void close() noexcept;
+  bool is_open() const noexcept { return acceptor_.is_open(); }
+  /// The acceptor, for an asynchronous accept run alongside other operations.
+  tcp::acceptor& acceptor() noexcept { return acceptor_; }
 
  private:
   asio::io_context& io_;

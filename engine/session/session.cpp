@@ -2,6 +2,7 @@
 #include "session/session.hpp"
 
 #include <array>
+#include <boost/asio/ssl/error.hpp>
 #include <fmt/format.h>
 
 #include "proto/command.hpp"
@@ -22,6 +23,8 @@ class Category final : public std::error_category {
       case errc::unexpected_reply: return "reply out of the RFC 959 §5.4 sequence";
       case errc::not_connected: return "not connected";
       case errc::invalid_argument: return "invalid argument";
+      case errc::reply_too_long: return "reply beyond the configured limits";
+      case errc::tls_failed: return "TLS handshake failed (RFC 4217 §4)";
     }
     return "unknown ftpspec.session error";
   }
@@ -29,11 +32,16 @@ class Category final : public std::error_category {
 
 constexpr std::size_t max_quoted_reply_bytes = 512;  ///< how much of a bad reply an error quotes
 
-bool closed_by_peer(const net::error_code& ec) {
-  return ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
-         ec == boost::asio::error::broken_pipe || ec == boost::asio::error::connection_aborted;
+bool is_limit_error(const std::error_code& ec) {
+  return ec == proto::errc::line_too_long || ec == proto::errc::reply_too_long;
 }
 }  // namespace
+
+bool closed_by_peer(const net::error_code& ec) {
+  return ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+         ec == boost::asio::error::broken_pipe || ec == boost::asio::error::connection_aborted ||
+         ec == boost::asio::ssl::error::stream_truncated;
+}
 
 const std::error_category& category() noexcept {
   static const Category instance;
@@ -90,6 +98,14 @@ bool SessionState::parse_pending(proto::Reply& reply) {
     reply_bytes.append(pending, 0, std::min(used, max_quoted_reply_bytes - reply_bytes.size()));
   pending.erase(0, used);
   for (auto& deviation : parser.take_deviations()) deviations.push_back(std::move(deviation));
+  if (ec && is_limit_error(ec)) {
+    // The end of this reply is out of reach, so no later reply can be found: end the session.
+    const std::string what = fmt::format("{} (limits: {} bytes a line, {} lines, {} bytes); reply began \"{}\"", ec.message(),
+                                         reply_limits.max_line, reply_limits.max_lines, reply_limits.max_bytes,
+                                         escape_bytes(reply_bytes));
+    reset_parser();
+    fail_control(errc::reply_too_long, what);
+  }
   if (ec) {
     const std::string what = fmt::format("malformed reply: {}; bytes: \"{}\"", ec.message(), escape_bytes(reply_bytes));
     // The stream cannot be resynchronised reliably: start afresh with the next bytes that arrive.
@@ -115,11 +131,20 @@ proto::Reply SessionState::read_reply(std::chrono::milliseconds timeout) {
     net::error_code ec;
     const std::size_t got = control.read_some(buffer, std::max(left, std::chrono::milliseconds{0}), ec);
     if (ec) throw_control_error(ec, "reading a reply");
-    const std::string_view bytes(buffer.data(), got);
-    transcript.record(Channel::control, Direction::server_to_client, bytes);
-    pending.append(bytes);
+    received(std::string_view(buffer.data(), got));
   }
   return reply;
+}
+
+void SessionState::received(std::string_view bytes) {
+  transcript.record(Channel::control, Direction::server_to_client, bytes);
+  pending.append(bytes);
+}
+
+void SessionState::reset_parser() {
+  parser = proto::ReplyParser(reply_limits);
+  pending.clear();
+  reply_bytes.clear();
 }
 
 // ---- Session --------------------------------------------------------------------------------
@@ -128,21 +153,30 @@ Session::Session(Timeouts timeouts) : impl_(std::make_unique<Impl>(timeouts)) {}
 Session::~Session() = default;
 
 proto::Reply Session::connect(const std::string& host, std::uint16_t port) {
-  auto& s = *impl_;
-  if (s.control.is_open()) close();
-  s.parser.reset();
-  s.pending.clear();
-  s.reply_bytes.clear();
+  if (impl_->control.is_open()) close();
+  impl_->open_control(host, port);
+  return impl_->read_greeting();
+}
+
+void SessionState::open_control(const std::string& host, std::uint16_t port) {
+  auto& s = *this;
+  s.reset_parser();
   s.greeting.clear();
   s.representation = {};
-  if (const auto ec = s.control.connect(host, port, s.timeouts.connect)) {
+  s.data_protection = 'C';
+  s.server_host = host;
+  if (const auto ec = s.control.tcp().connect(host, port, s.timeouts.connect)) {
     const std::string what = fmt::format("connecting to {} port {}: {}", host, port, ec.message());
     s.transcript.event(Channel::control, what);
     if (ec == boost::asio::error::timed_out) throw Error(errc::timeout, what);
     throw Error(std::error_code(ec), what);
   }
-  s.transcript.event(Channel::control, fmt::format("connected to {} from {}", net::endpoint_text(s.control.remote_endpoint()),
-                                                   net::endpoint_text(s.control.local_endpoint())));
+  s.transcript.event(Channel::control, fmt::format("connected to {} from {}", net::endpoint_text(s.control.tcp().remote_endpoint()),
+                                                   net::endpoint_text(s.control.tcp().local_endpoint())));
+}
+
+proto::Reply SessionState::read_greeting() {
+  auto& s = *this;
   // RFC 959 §5.4 connection establishment: 120 (any number), then 220 or 421.
   for (;;) {
     proto::Reply reply = s.read_reply();
@@ -160,13 +194,19 @@ proto::Reply Session::login(const std::string& user, const std::string& password
 }
 
 proto::Reply Session::command(std::string_view line) {
-  impl_->send_line(line);
-  return impl_->read_reply();
+  const std::size_t space = line.find(' ');
+  if (space == std::string_view::npos) return command(line, {});
+  return command(line.substr(0, space), line.substr(space + 1));
 }
 
 proto::Reply Session::command(std::string_view verb, std::string_view arg) {
   impl_->send_command(verb, arg);
-  return impl_->read_reply();
+  proto::Reply reply = impl_->read_reply();
+  // RFC 4217 §9: the protection level takes effect on the server's 200, however PROT was sent.
+  if (reply.code / 100 == 2 && verb.size() == 4 && (verb[0] | 0x20) == 'p' && (verb[1] | 0x20) == 'r' &&
+      (verb[2] | 0x20) == 'o' && (verb[3] | 0x20) == 't' && arg.size() == 1)
+    impl_->data_protection = static_cast<char>(arg[0] & ~0x20);
+  return reply;
 }
 
 void Session::send_raw(std::string_view bytes) { impl_->send_bytes(bytes); }
@@ -176,7 +216,7 @@ void Session::send_urgent(std::string_view bytes) {
   s.require_connected();
   s.transcript.event(Channel::control, fmt::format("{} byte(s) follow as TCP urgent data", bytes.size()));
   s.transcript.record(Channel::control, Direction::client_to_server, bytes);
-  if (const auto ec = s.control.send_urgent(bytes, s.timeouts.reply)) s.throw_control_error(ec, "sending urgent data");
+  if (const auto ec = s.control.tcp().send_urgent(bytes, s.timeouts.reply)) s.throw_control_error(ec, "sending urgent data");
 }
 
 proto::Reply Session::read_reply(std::optional<std::chrono::milliseconds> timeout) {
@@ -219,11 +259,14 @@ void Session::quit() {
   } catch (const Error&) {
     // The session ends either way; a server that drops the line on QUIT is not our concern here.
   }
+  // An orderly TLS end (RFC 4217 §12): close_notify, waiting briefly for the server's.
+  if (impl_->control.is_open() && impl_->control.secure()) impl_->control.stop_tls(impl_->timeouts.drain);
   close();
 }
 
 void Session::close() {
   if (!impl_->control.is_open()) return;
+  // Without close_notify: quit() is the orderly end; close() may follow a failure.
   impl_->control.close();
   impl_->transcript.event(Channel::control, "closed by the client");
 }

@@ -18,6 +18,7 @@
 #include "codec/representation.hpp"
 #include "proto/deviation.hpp"
 #include "proto/reply.hpp"
+#include "proto/reply_parser.hpp"
 #include "session/transcript.hpp"
 
 namespace ftpspec::session {
@@ -32,6 +33,8 @@ enum class errc {
   unexpected_reply,        ///< e.g. a 2yz where a transfer needed 1yz first
   not_connected,
   invalid_argument,        ///< e.g. CR/LF inside a command argument
+  reply_too_long,          ///< a reply line or reply beyond the parser limits (the session closes)
+  tls_failed,              ///< a TLS handshake failed or the certificate was refused (RFC 4217 §4)
 };
 const std::error_category& category() noexcept;
 inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), category()}; }
@@ -45,7 +48,24 @@ struct Timeouts {
   std::chrono::milliseconds connect{5000};
   std::chrono::milliseconds reply{10000};
   std::chrono::milliseconds data{30000};   ///< longest silence on a data connection
+  /// Longest data phase of one transfer, however steadily bytes trickle in; 0: no limit.
+  std::chrono::milliseconds transfer{0};
+  /// Wait for a reply that should already be on its way: the final reply after the client gave up
+  /// on a data connection, and the rest of the data after a 4yz/5yz arrived while it flowed.
+  std::chrono::milliseconds drain{500};
 };
+
+/// Client TLS settings (RFC 4217). Verification is off by default: a test harness talks to servers
+/// with self-signed certificates; turn it on to check a server's certificate chain and name.
+struct TlsOptions {
+  bool verify = false;         ///< verify the chain and the host name (RFC 4217 §15.1.1)
+  std::string ca_file;         ///< PEM trust anchors for `verify` (empty: the system's)
+  std::string server_name;     ///< SNI and the name to verify (empty: the host given to connect)
+  bool reuse_session = true;   ///< data connections resume the control connection's TLS session
+};
+
+/// The default cap on the bytes a download keeps or hands to a sink (TransferOptions::max_bytes).
+inline constexpr std::uint64_t default_max_download = 256ull * 1024 * 1024;
 
 /// How the data connection is set up (RFC 959 §3.2, RFC 2428).
 enum class DataConnection { pasv, epsv, port, eprt };
@@ -56,6 +76,11 @@ struct TransferOptions {
   /// one (nullopt: leave the session's representation as it is).
   std::optional<codec::Representation> representation;
   std::optional<std::uint64_t> restart;    ///< send REST n first (RFC 3659 §5 stream restart)
+  /// Receives the local-form bytes of a download as they arrive, instead of TransferResult::data.
+  std::function<void(std::string_view)> sink;
+  /// A download stops (TransferResult::truncated) once this many local bytes arrived, so an endless
+  /// data connection cannot exhaust memory.
+  std::uint64_t max_bytes = default_max_download;
 };
 
 struct TransferResult {
@@ -64,7 +89,16 @@ struct TransferResult {
   std::string data;                   ///< local-form bytes received (RETR/LIST/NLST)
   std::uint64_t wire_bytes = 0;       ///< bytes that crossed the data connection
   std::error_code codec_error;        ///< set if the received wire data could not be decoded
-  bool ok() const noexcept { return final_reply.code / 100 == 2 && !codec_error; }
+  /// The download reached TransferOptions::max_bytes: the client closed the data connection and
+  /// `data` holds the first max_bytes bytes.
+  bool truncated = false;
+  bool tls = false;                   ///< the data connection ran over TLS (PROT P, RFC 4217 §9)
+  /// A TLS data connection ended without close_notify (RFC 4217 §12.6 TLSshutdown): the client
+  /// cannot tell a complete download from a truncated one by the data connection alone.
+  bool tls_truncated = false;
+  std::error_code data_error;         ///< the data connection failed (e.g. reset) before its end
+  /// A 2yz completion (code 0 when none arrived), nothing cut short, every byte decodable.
+  bool ok() const noexcept { return final_reply.code / 100 == 2 && !codec_error && !truncated && !data_error; }
 };
 
 class Session {
@@ -77,6 +111,25 @@ class Session {
   /// Connects (IPv4 or IPv6 literal, or a name) and reads the greeting: any 120 replies, then the
   /// 220 (or 421) that is returned. All greeting replies are kept in greeting_replies().
   proto::Reply connect(const std::string& host, std::uint16_t port);
+  /// Implicit FTPS (ftps://): connects, runs the TLS handshake from the first byte, then reads the
+  /// greeting as connect() does. Data connections stay clear until secure_data().
+  proto::Reply connect_tls(const std::string& host, std::uint16_t port);
+  /// AUTH TLS (RFC 4217 §4.1); on 234 runs the TLS handshake on the control connection (throws
+  /// Error(tls_failed) when it fails). Any other reply is returned as is, the connection clear.
+  proto::Reply auth_tls();
+  /// PBSZ 0 then PROT `level` (RFC 4217 §8-9: 'C' clear, 'P' private); the replies. From a 2yz to
+  /// PROT on, data connections use TLS when the level is 'P' (also when PROT goes via command()).
+  std::vector<proto::Reply> secure_data(char level = 'P');
+  /// CCC (RFC 4217 §5): on 200, TLS shutdown on the control connection (close_notify both ways),
+  /// which then continues in clear. The reply.
+  proto::Reply ccc();
+  void set_tls_options(const TlsOptions& options);
+  const TlsOptions& tls_options() const noexcept;
+  bool control_secure() const noexcept;  ///< the control connection runs over TLS
+  char data_protection() const noexcept; ///< the PROT level in force: 'C' or 'P'
+  /// Reply parser limits (line length, lines and bytes per reply): replies beyond them end the
+  /// session with Error(reply_too_long) instead of growing without bound.
+  void set_reply_limits(const proto::ReplyParserLimits& limits);
   /// USER, then PASS if 331, then ACCT if 332 (RFC 959 §5.4 login sequence); the last reply.
   proto::Reply login(const std::string& user, const std::string& password, const std::string& account = {});
   /// Sends one command line ("TYPE A N") and reads its first reply.
@@ -94,6 +147,9 @@ class Session {
 
   // Data transfers (RFC 959 §4.1.3), through the session's representation.
   TransferResult retr(const std::string& path, const TransferOptions& options = {});
+  /// RETR whose local bytes go to `sink` as they arrive (TransferResult::data stays empty).
+  TransferResult retr_to(const std::string& path, std::function<void(std::string_view)> sink,
+                         TransferOptions options = {});
   TransferResult stor(const std::string& path, std::string_view local_data, const TransferOptions& options = {});
   TransferResult appe(const std::string& path, std::string_view local_data, const TransferOptions& options = {});
   /// STOU: the file name the server chose is in the replies (RFC 1123 §4.1.2.9 "FILE: name").

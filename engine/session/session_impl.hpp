@@ -1,12 +1,14 @@
 // Internal: the state behind session::Session, shared by the control side (session.cpp, the
-// user-PI) and the data side (user_dtp.cpp, the user-DTP). Not part of the public API.
+// user-PI; secure.cpp, RFC 4217) and the data side (data_link.cpp and user_dtp.cpp, the user-DTP).
+// Not part of the public API.
 #pragma once
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "net/timed_socket.hpp"
+#include "net/transport.hpp"
 #include "proto/reply_parser.hpp"
 #include "session/session.hpp"
 
@@ -17,7 +19,8 @@ struct SessionState {
   explicit SessionState(Timeouts t) : timeouts(t) {}
 
   boost::asio::io_context io;  ///< runs only inside calls (net::run_until_complete)
-  net::TimedSocket control{io};
+  net::Transport control{io};
+  proto::ReplyParserLimits reply_limits;
   proto::ReplyParser parser;
   std::string pending;         ///< bytes received but not yet parsed (a pipelined next reply)
   std::string reply_bytes;     ///< the current reply's bytes so far, for malformed_reply messages
@@ -26,6 +29,15 @@ struct SessionState {
   std::vector<proto::Reply> greeting;
   std::vector<proto::Deviation> deviations;
   Timeouts timeouts;
+
+  // RFC 4217
+  TlsOptions tls_options;
+  std::optional<net::ssl::context> tls_context;  ///< made from tls_options when first needed
+  std::string server_host;      ///< the host given to connect: SNI and name verification
+  char data_protection = 'C';   ///< PROT level in force (RFC 4217 §9)
+
+  // Watching the control connection during a data wait (see ControlWatch in data_link.hpp).
+  std::vector<char> watch_buffer = std::vector<char>(16 * 1024);
 
   /// Throws Error(not_connected) when there is no control connection.
   void require_connected() const;
@@ -44,15 +56,36 @@ struct SessionState {
   /// Reads one complete reply (RFC 959 §4.2) within `timeout` from now.
   proto::Reply read_reply(std::chrono::milliseconds timeout);
   proto::Reply read_reply() { return read_reply(timeouts.reply); }
-  /// Parses buffered bytes; true with `reply` set when one completed.
+  /// Resets the per-connection state and opens the control connection (no greeting read yet).
+  void open_control(const std::string& host, std::uint16_t port);
+  /// Any 120 replies, then the 220 (or 421) that is returned (RFC 959 §5.4); kept in `greeting`.
+  proto::Reply read_greeting();
+  /// Parses buffered bytes; true with `reply` set when one completed. Throws on a malformed reply.
   bool parse_pending(proto::Reply& reply);
+  /// Control bytes that arrived: recorded in the transcript and queued for the parser.
+  void received(std::string_view bytes);
+  /// Forgets parser state and buffered bytes (a new connection).
+  void reset_parser();
 
-  std::string remote_host() const { return control.remote_endpoint().address().to_string(); }
-  std::string local_host() const { return control.local_endpoint().address().to_string(); }
+  /// The client TLS context for tls_options (made on first use).
+  net::ssl::context& client_tls_context();
+  /// How a connection to the server starts TLS (SNI, verification, resumption).
+  net::TlsClientStart tls_start(SSL_SESSION* resume) const;
+  /// Records a finished handshake's version, cipher and resumption on `channel`.
+  void record_handshake(Channel channel, const net::Transport& transport);
+  /// TLS handshake on the control connection; throws Error(tls_failed) (and closes) on failure.
+  void secure_control();
+
+  std::string remote_host() const { return control.tcp().remote_endpoint().address().to_string(); }
+  std::string local_host() const { return control.tcp().local_endpoint().address().to_string(); }
 };
 
 struct Session::Impl : SessionState {
   using SessionState::SessionState;
 };
+
+/// True when `ec` means the peer closed or reset the connection (a TLS close without close_notify
+/// included).
+bool closed_by_peer(const net::error_code& ec);
 
 }  // namespace ftpspec::session

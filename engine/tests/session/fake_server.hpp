@@ -76,6 +76,23 @@ class FakePeer {
     if (::recv(fd_, &byte, 1, MSG_OOB) != 1) return std::nullopt;
     return byte;
   }
+  /// Like send(), but false instead of an exception once the client has gone (flooding scripts).
+  bool try_send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+  /// Closes with an RST instead of a FIN (SO_LINGER with a zero timeout).
+  void reset() {
+    const linger abort_on_close{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+    close();
+  }
+  /// The socket, e.g. to run a TLS server on it (the peer keeps owning it).
+  int fd() const noexcept { return fd_; }
   bool saw_eof() const noexcept { return eof_; }
   void close() {
     if (fd_ >= 0) ::close(std::exchange(fd_, -1));

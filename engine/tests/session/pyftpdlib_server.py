@@ -1,10 +1,11 @@
 """A pyftpdlib server for the session tests.
 
-usage: pyftpdlib_server.py ROOT HOST
+usage: pyftpdlib_server.py ROOT HOST [CERTFILE KEYFILE]
 
 Serves ROOT to user "user" / password "secret" (full permissions) on HOST, an ephemeral port.
 Prints one line on stdout: "PORT <n>" once listening, or "SKIP <reason>" when pyftpdlib is missing
-or HOST cannot be bound. Exits when its stdin closes, so it never outlives the test that started it.
+or HOST cannot be bound. With CERTFILE and KEYFILE it offers AUTH TLS (RFC 4217) through
+TLS_FTPHandler, which needs python3-openssl. Exits when its stdin closes, so it never outlives the test that started it.
 """
 import logging
 import os
@@ -14,12 +15,16 @@ import threading
 
 def main() -> int:
     root, host = sys.argv[1], sys.argv[2]
+    tls_files = sys.argv[3:5]
     try:
         from pyftpdlib.authorizers import DummyAuthorizer
-        from pyftpdlib.handlers import FTPHandler
         from pyftpdlib.servers import FTPServer
+        if tls_files:
+            from pyftpdlib.handlers import TLS_FTPHandler as FTPHandler
+        else:
+            from pyftpdlib.handlers import FTPHandler
     except ImportError as error:
-        print(f"SKIP pyftpdlib is not importable: {error}", flush=True)
+        print(f"SKIP pyftpdlib (with TLS: python3-openssl) is not importable: {error}", flush=True)
         return 0
     logging.basicConfig(level=logging.CRITICAL)
 
@@ -30,6 +35,8 @@ def main() -> int:
         pass
 
     Handler.authorizer = authorizer
+    if tls_files:
+        Handler.certfile, Handler.keyfile = tls_files
     try:
         server = FTPServer((host, 0), Handler)
     except OSError as error:

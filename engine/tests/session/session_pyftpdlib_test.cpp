@@ -3,73 +3,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <boost/process.hpp>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
+#include "pyftpdlib.hpp"
 #include "session/session.hpp"
 
 namespace ftpspec::session {
 namespace {
-namespace bp = boost::process;
+using ftpspec::testing::Pyftpdlib;
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
-
-const fs::path server_script = fs::path(__FILE__).parent_path() / "pyftpdlib_server.py";
-
-/// pyftpdlib serving a fresh temporary folder; `skip_reason` is set when it could not start.
-class Pyftpdlib {
- public:
-  explicit Pyftpdlib(const std::string& host) : root_(make_root()) {
-    child_ = bp::child(bp::exe = "/usr/bin/python3", bp::args = {server_script.string(), root_.string(), host},
-                       bp::std_out > out_, bp::std_in < in_, bp::std_err > bp::null);
-    std::string word;
-    out_ >> word;
-    if (word == "PORT") {
-      out_ >> port_;
-    } else {
-      std::getline(out_, skip_reason_);
-      if (skip_reason_.empty()) skip_reason_ = "pyftpdlib server did not start";
-    }
-  }
-  ~Pyftpdlib() {
-    in_.pipe().close();  // the script exits when its stdin closes
-    std::error_code ec;
-    if (child_.running(ec) && !child_.wait_for(3s, ec)) child_.terminate(ec);
-    if (child_.running(ec)) child_.wait(ec);
-    fs::remove_all(root_, ec);
-  }
-  Pyftpdlib(const Pyftpdlib&) = delete;
-  Pyftpdlib& operator=(const Pyftpdlib&) = delete;
-
-  std::uint16_t port() const noexcept { return port_; }
-  const std::string& skip_reason() const noexcept { return skip_reason_; }
-  const fs::path& root() const noexcept { return root_; }
-  std::string read(const std::string& name) const {
-    std::ifstream in(root_ / name, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-  }
-  void write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(root_ / name, std::ios::binary) << bytes;
-  }
-
- private:
-  static fs::path make_root() {
-    std::string pattern = (fs::temp_directory_path() / "ftpspec-session-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    return pattern;
-  }
-
-  fs::path root_;
-  bp::ipstream out_;
-  bp::opstream in_;
-  bp::child child_;
-  std::uint16_t port_ = 0;
-  std::string skip_reason_;
-};
 
 std::string binary_blob(std::size_t size) {
   std::string out(size, '\0');

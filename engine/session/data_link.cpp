@@ -1,0 +1,354 @@
+#include "session/data_link.hpp"
+
+#include <algorithm>
+#include <boost/asio/ssl/error.hpp>
+#include <fmt/format.h>
+#include <openssl/ssl.h>
+
+#include "proto/address.hpp"
+
+namespace ftpspec::session {
+namespace {
+constexpr std::size_t chunk_size = 64 * 1024;
+
+bool is_completion(const proto::Reply& reply) { return reply.code / 100 == 2; }
+
+/// Owns a reference to an SSL_SESSION from SSL_get1_session.
+struct SessionRef {
+  SSL_SESSION* session = nullptr;
+  ~SessionRef() {
+    if (session) SSL_SESSION_free(session);
+  }
+};
+}  // namespace
+
+DataLink::DataLink(SessionState& session, TransferResult& result)
+    : s_(session), result_(result), transport_(session.io), acceptor_(session.io), buffer_(chunk_size) {
+  if (s_.timeouts.transfer.count() > 0) phase_end_ = Clock::now() + s_.timeouts.transfer;
+}
+
+DataLink::~DataLink() {
+  acceptor_.close();
+  transport_.close();
+}
+
+std::optional<proto::Reply> DataLink::prepare(DataConnection kind) {
+  switch (kind) {
+    case DataConnection::pasv: return passive(false);
+    case DataConnection::epsv: return passive(true);
+    case DataConnection::port: return active(false);
+    case DataConnection::eprt: return active(true);
+  }
+  return std::nullopt;
+}
+
+DataWait DataLink::open() {
+  if (listening_) {
+    listening_ = false;
+    net::error_code ec;
+    const DataWait how = wait(
+        [&](bool& done) {
+          acceptor_.acceptor().async_accept(transport_.tcp().socket(), [&](const net::error_code& e) {
+            ec = e;
+            done = true;
+          });
+        },
+        Clock::now() + s_.timeouts.connect, false);
+    acceptor_.close();
+    if (how == DataWait::timed_out) return timed_out(errc::timeout, "accepting the server's data connection: none within the timeout");
+    if (how != DataWait::done) return how;
+    if (ec) fail(ec, "accepting the server's data connection");
+    event(fmt::format("accepted from {}", net::endpoint_text(transport_.tcp().remote_endpoint())));
+  }
+  if (s_.data_protection != 'P') return DataWait::done;
+
+  // RFC 4217 §7: the FTP client is the TLS client whichever side connected. Offering the control
+  // connection's session lets servers that demand resumption (§10.2) accept the data connection.
+  SessionRef resume;
+  if (s_.tls_options.reuse_session && s_.control.native_tls()) resume.session = SSL_get1_session(s_.control.native_tls());
+  event(resume.session ? "TLS handshake starts, offering the control connection's session" : "TLS handshake starts");
+  net::error_code ec;
+  const DataWait how = wait(
+      [&](bool& done) {
+        transport_.async_client_handshake(s_.client_tls_context(), s_.tls_start(resume.session), [&](const net::error_code& e) {
+          ec = e;
+          done = true;
+        });
+      },
+      Clock::now() + s_.timeouts.connect, false);
+  if (how == DataWait::timed_out) return timed_out(errc::timeout, "TLS handshake on the data connection: not done within the timeout");
+  if (how != DataWait::done) return how;
+  if (ec) {
+    failure_ = DataFailure{errc::tls_failed, fmt::format("TLS handshake on the data connection failed: {}", ec.message())};
+    close(failure_->what);
+    return DataWait::timed_out;
+  }
+  s_.record_handshake(Channel::data, transport_);
+  result_.tls = true;
+  return DataWait::done;
+}
+
+DataWait DataLink::download(codec::Decoder& decoder, const TransferOptions& options) {
+  std::string local;
+  for (;;) {
+    net::error_code ec;
+    std::size_t got = 0;
+    const DataWait how = wait(
+        [&](bool& done) {
+          transport_.async_read_some(boost::asio::buffer(buffer_), [&](const net::error_code& e, std::size_t n) {
+            ec = e;
+            got = n;
+            done = true;
+          });
+        },
+        data_deadline(), true);
+    if (got > 0) {  // also bytes that arrived as the wait ended
+      const std::string_view wire(buffer_.data(), got);
+      s_.transcript.record(Channel::data, Direction::server_to_client, wire);
+      result_.wire_bytes += got;
+      if (!result_.codec_error) decoder.put(wire, local, result_.codec_error);
+      if (!deliver(local, options)) {
+        close(fmt::format("closed by the client at the {}-byte limit after receiving {} bytes", options.max_bytes, result_.wire_bytes));
+        return DataWait::done;
+      }
+    }
+    if (how == DataWait::timed_out) {
+      const bool overall = Clock::now() >= phase_end_;
+      return timed_out(errc::timeout, overall ? fmt::format("reading data: the transfer took longer than {} ms", s_.timeouts.transfer.count())
+                                              : fmt::format("reading data: nothing for {} ms", s_.timeouts.data.count()));
+    }
+    if (how == DataWait::ended_by_reply) {
+      close(fmt::format("closed by the client after {} bytes: the server sent {} while the data connection stayed open",
+                        result_.wire_bytes, final_->code));
+      return how;
+    }
+    if (ec == boost::asio::error::eof) break;  // TCP FIN in clear, close_notify under TLS
+    if (ec == boost::asio::ssl::error::stream_truncated) {
+      result_.tls_truncated = true;
+      event(fmt::format("the server closed the TLS data connection without close_notify after {} bytes "
+                        "(RFC 4217 §12.6: a truncated file cannot be told from a complete one)", result_.wire_bytes));
+      break;
+    }
+    if (ec) {
+      result_.data_error = std::error_code(ec);
+      event(fmt::format("read failed after {} bytes: {}", result_.wire_bytes, ec.message()));
+      break;
+    }
+    if (decoder.saw_eof()) break;  // block/compressed mode EOF: the connection may stay open
+  }
+  if (!result_.codec_error) decoder.finish(local, result_.codec_error);
+  deliver(local, options);
+  close(fmt::format("closed after receiving {} bytes", result_.wire_bytes));
+  return DataWait::done;
+}
+
+DataWait DataLink::upload(codec::Encoder& encoder, std::string_view local) {
+  std::string wire;
+  std::size_t at = 0;
+  do {
+    const std::string_view piece = local.substr(at, chunk_size);
+    at += piece.size();
+    wire.clear();
+    encoder.put(piece, wire);
+    if (at == local.size()) encoder.finish(wire);
+    if (const DataWait how = write(wire); how != DataWait::done) return how;
+  } while (at < local.size() && !result_.data_error);
+  // RFC 4217 §12.6: TLSshutdown before close, so the server can tell the end from a truncation.
+  if (transport_.secure()) {
+    const auto ec = transport_.finish_sending(s_.timeouts.drain);
+    event(ec ? fmt::format("close_notify sent; the server's answer: {}", ec.message())
+             : std::string("close_notify sent and answered"));
+  } else {
+    transport_.finish_sending(s_.timeouts.drain);
+  }
+  close(fmt::format("closed after sending {} bytes", result_.wire_bytes));
+  return DataWait::done;
+}
+
+DataWait DataLink::write(std::string_view wire) {
+  if (wire.empty()) return DataWait::done;
+  s_.transcript.record(Channel::data, Direction::client_to_server, wire);
+  net::error_code ec;
+  const DataWait how = wait(
+      [&](bool& done) {
+        transport_.async_write_all(boost::asio::buffer(wire.data(), wire.size()), [&](const net::error_code& e, std::size_t) {
+          ec = e;
+          done = true;
+        });
+      },
+      data_deadline(), false);
+  if (how == DataWait::timed_out) return timed_out(errc::timeout, fmt::format("writing data: not accepted within {} ms", s_.timeouts.data.count()));
+  if (how == DataWait::ended_by_reply) {
+    close(fmt::format("closed by the client after {} bytes: the server sent {} during the upload", result_.wire_bytes, final_->code));
+    return how;
+  }
+  if (ec) {
+    result_.data_error = std::error_code(ec);
+    event(fmt::format("write failed after {} bytes: {}", result_.wire_bytes, ec.message()));
+  } else {
+    result_.wire_bytes += wire.size();
+  }
+  return DataWait::done;
+}
+
+DataWait DataLink::wait(const std::function<void(bool& done)>& start, Clock::time_point deadline, bool patient) {
+  auto& io = s_.io;
+  bool done = false;
+  bool control_reading = false;
+  start(done);
+  // Whatever ends this wait (a return or a throw from the reply parser), no operation may outlive
+  // it: its handler refers to this frame.
+  struct Settle {
+    DataLink& link;
+    bool& done;
+    bool& control_reading;
+    ~Settle() {
+      if (!done) {
+        link.transport_.cancel();
+        link.acceptor_.close();
+      }
+      if (control_reading) link.s_.control.cancel();
+      link.s_.io.restart();
+      link.s_.io.run();
+    }
+  } settle{*this, done, control_reading};
+
+  bool stopping = false;  // a final reply arrived: waiting only up to Timeouts::drain more
+  for (;;) {
+    if (!stopping && take_control_replies()) {
+      stopping = true;
+      if (final_->is_negative() && !patient) return DataWait::ended_by_reply;
+      deadline = std::min(deadline, Clock::now() + s_.timeouts.drain);
+    }
+    if (done) return DataWait::done;
+    if (watching_ && !control_reading) {
+      control_reading = true;
+      s_.control.async_read_some(boost::asio::buffer(s_.watch_buffer), [&](const net::error_code& e, std::size_t n) {
+        control_reading = false;
+        if (n > 0) s_.received(std::string_view(s_.watch_buffer.data(), n));
+        if (e && e != boost::asio::error::operation_aborted) {
+          // The control connection failed; the reply read after the data will report it.
+          watching_ = false;
+          s_.transcript.event(Channel::control, fmt::format("while waiting on the data connection: {}", e.message()));
+        }
+      });
+    }
+    if (io.stopped()) io.restart();
+    if (io.run_one_until(deadline) == 0 && Clock::now() >= deadline) {
+      if (done) return DataWait::done;
+      return stopping ? DataWait::ended_by_reply : DataWait::timed_out;
+    }
+  }
+}
+
+bool DataLink::take_control_replies() {
+  if (final_) return true;
+  proto::Reply reply;
+  while (s_.parse_pending(reply)) {
+    result_.replies.push_back(reply);
+    if (!reply.is_preliminary()) {
+      final_ = reply;
+      watching_ = false;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool DataLink::deliver(std::string& local, const TransferOptions& options) {
+  if (local.empty()) return !result_.truncated;
+  const std::uint64_t room = options.max_bytes - std::min(delivered_, options.max_bytes);
+  const std::string_view part = std::string_view(local).substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, local.size())));
+  if (!part.empty()) {
+    if (options.sink) options.sink(part);
+    else result_.data.append(part);
+  }
+  delivered_ += part.size();
+  const bool all = part.size() == local.size();
+  local.clear();
+  if (!all && !result_.truncated) {
+    result_.truncated = true;
+    event(fmt::format("download stopped at the {}-byte limit (TransferOptions::max_bytes)", options.max_bytes));
+  }
+  return all;
+}
+
+DataWait DataLink::timed_out(std::error_code code, std::string what) {
+  failure_ = DataFailure{code, std::move(what)};
+  close(failure_->what);
+  return DataWait::timed_out;
+}
+
+DataLink::Clock::time_point DataLink::data_deadline() const { return std::min(Clock::now() + s_.timeouts.data, phase_end_); }
+
+std::optional<proto::Reply> DataLink::passive(bool extended) {
+  const proto::Reply reply = command(extended ? "EPSV" : "PASV", {});
+  if (!is_completion(reply)) return reply;
+  proto::HostPort target;
+  if (extended) {
+    // RFC 2428 §3: the data connection goes to the control connection's address.
+    const auto port = proto::parse_epsv_reply(reply.text());
+    if (!port) bad_passive(reply);
+    target = {s_.remote_host(), *port};
+  } else {
+    auto announced = proto::parse_pasv_reply(reply.text());
+    if (!announced) bad_passive(reply);
+    target = *announced;
+    if (target.host == "0.0.0.0") {
+      target.host = s_.remote_host();
+      event(fmt::format("227 announced 0.0.0.0; using the control connection's host {}", target.host));
+    }
+  }
+  net::error_code bad_host;
+  const auto address = boost::asio::ip::make_address(target.host, bad_host);
+  if (bad_host) bad_passive(reply);
+  const net::tcp::endpoint endpoint(address, target.port);
+  if (const auto ec = transport_.tcp().connect(endpoint, s_.timeouts.connect))
+    fail(ec, fmt::format("connecting the data connection to {}", net::endpoint_text(endpoint)));
+  event(fmt::format("connected to {} from {}", net::endpoint_text(endpoint), net::endpoint_text(transport_.tcp().local_endpoint())));
+  return std::nullopt;
+}
+
+std::optional<proto::Reply> DataLink::active(bool extended) {
+  const auto local = s_.control.tcp().local_endpoint().address();
+  if (!extended && !local.is_v4())
+    throw Error(errc::invalid_argument, "PORT carries IPv4 addresses only (RFC 959 §4.1.2); use EPRT (RFC 2428)");
+  if (const auto ec = acceptor_.listen(net::tcp::endpoint(local, 0))) fail(ec, "listening for the data connection");
+  listening_ = true;
+  const proto::HostPort here{local.to_string(), acceptor_.local_endpoint().port()};
+  event(fmt::format("listening on {}", net::endpoint_text(acceptor_.local_endpoint())));
+  const proto::Reply reply = extended ? command("EPRT", proto::format_eprt_argument(here))
+                                      : command("PORT", proto::format_port_argument(here));
+  if (!is_completion(reply)) return reply;
+  return std::nullopt;
+}
+
+proto::Reply DataLink::command(std::string_view verb, std::string_view arg) {
+  s_.send_command(verb, arg);
+  result_.replies.push_back(s_.read_reply());
+  return result_.replies.back();
+}
+
+void DataLink::bad_passive(const proto::Reply& reply) {
+  const std::string what = fmt::format("no address in the passive-mode reply \"{}\"", escape_bytes(reply.text()));
+  event(what);
+  throw Error(errc::bad_passive_reply, what);
+}
+
+void DataLink::fail(const net::error_code& ec, const std::string& doing) {
+  const std::string what = fmt::format("{}: {}", doing, ec.message());
+  close(what);
+  if (ec == boost::asio::error::timed_out) throw Error(errc::timeout, what);
+  throw Error(std::error_code(ec), what);
+}
+
+void DataLink::close(const std::string& why) {
+  const bool was_open = transport_.is_open() || acceptor_.is_open();
+  transport_.close();
+  acceptor_.close();
+  if (was_open) event(why);
+}
+
+void DataLink::event(const std::string& what) { s_.transcript.event(Channel::data, what); }
+
+}  // namespace ftpspec::session
