@@ -13,6 +13,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "server/config_file.hpp"
+#include "server/misbehaviour.hpp"
 #include "server/server.hpp"
 
 namespace {
@@ -34,6 +35,10 @@ constexpr std::string_view kUsage =
     "  --tls-cert FILE        PEM certificate chain: offers AUTH TLS (RFC 4217)\n"
     "  --tls-key FILE         PEM private key for --tls-cert\n"
     "  --require-tls          refuse USER (534) until AUTH TLS\n"
+    "  --misbehave NAME[=VALUE]  misbehave on purpose, to test FTP clients; repeatable:\n"
+    "                         delay-replies=MS, multiline-codes, lf-only, preliminary-then-4xx,\n"
+    "                         pasv-unroutable, pasv-address=IPV4, drop-data=BYTES, close-421=N,\n"
+    "                         throttle=BYTES_PER_SEC, list-format=unix|dos|eplf (docs/ftpspecd.md)\n"
     "  --help                 show this help\n"
     "\n"
     "On start it prints \"ftpspecd listening on HOST:PORT\" to stdout. SIGINT/SIGTERM stop it.\n";
@@ -114,6 +119,11 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--tls-cert") options.config.tls_cert = std::string(value());
     else if (arg == "--tls-key") options.config.tls_key = std::string(value());
     else if (arg == "--require-tls") options.config.require_tls = true;
+    else if (arg == "--misbehave") {
+      if (auto error = ftpspecd::apply_misbehaviour(value(), options.config.misbehaviour); !error.empty()) {
+        throw UsageError{"--misbehave: " + error};
+      }
+    }
     else if (arg == "--idle-timeout") options.config.idle_timeout = std::chrono::seconds(parse_port(value()));
     else throw UsageError{"unknown option '" + std::string(arg) + "'"};
   }

@@ -3,8 +3,11 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "server/misbehaviour.hpp"
 
 namespace ftpspecd {
 
@@ -37,6 +40,14 @@ struct Config {
   std::size_t max_sessions_per_address = 0;  ///< per client IP address
   std::chrono::milliseconds login_failure_delay{1000};  ///< wait before each 530 to PASS
   unsigned max_login_attempts = 3;           ///< failed PASS commands before 421 and close (0: no limit)
+
+  /// Deliberate misbehaviours for client testing (`--misbehave`), for every session from its
+  /// greeting on. Well-behaved by default.
+  Misbehaviour misbehaviour;
+  /// Per user name: "NAME[=VALUE],..." lists applied on top of `misbehaviour` from that user's 230
+  /// on (config file `user ... misbehave=LIST`; validated when parsed). Kept out of User so
+  /// aggregate initialisations of User elsewhere stay complete.
+  std::map<std::string, std::vector<std::string>> user_misbehave;
 };
 
 }  // namespace ftpspecd

@@ -54,18 +54,26 @@ void apply_key(const std::string& key, const std::string& value, Config& config)
   else if (key == "max_sessions_per_address") config.max_sessions_per_address = number(value);
   else if (key == "login_failure_delay_ms") config.login_failure_delay = milliseconds(number(value));
   else if (key == "max_login_attempts") config.max_login_attempts = static_cast<unsigned>(number(value));
-  else throw LineError{"unknown key '" + key + "'"};
+  else if (key == "misbehave") {
+    if (auto error = apply_misbehaviour_list(value, config.misbehaviour); !error.empty()) throw LineError{error};
+  } else throw LineError{"unknown key '" + key + "'"};
 }
 
-/// `user NAME PASSWORD [ro] [root=DIR]`
-User parse_user_line(const std::vector<std::string>& words) {
-  if (words.size() < 3) throw LineError{"expected: user NAME PASSWORD [ro] [root=DIR]"};
+/// `user NAME PASSWORD [ro] [root=DIR] [misbehave=NAME[=VALUE],...]`
+User parse_user_line(const std::vector<std::string>& words, Config& config) {
+  if (words.size() < 3) throw LineError{"expected: user NAME PASSWORD [ro] [root=DIR] [misbehave=LIST]"};
   User user;
   user.name = words[1];
   user.password = words[2];
   for (std::size_t i = 3; i < words.size(); ++i) {
     if (words[i] == "ro") user.read_only = true;
     else if (words[i].rfind("root=", 0) == 0) user.root = words[i].substr(5);
+    else if (words[i].rfind("misbehave=", 0) == 0) {
+      const std::string list = words[i].substr(10);
+      Misbehaviour scratch;  // validated now, applied at login on top of the server's own
+      if (auto error = apply_misbehaviour_list(list, scratch); !error.empty()) throw LineError{error};
+      config.user_misbehave[user.name].push_back(list);
+    }
     else throw LineError{"unknown user option '" + words[i] + "'"};
   }
   return user;
@@ -89,7 +97,7 @@ void apply_config(std::istream& in, const std::string& name, Config& config) {
       std::vector<std::string> words;
       for (std::string word; words_in >> word;) words.push_back(word);
       if (words.front() != "user") throw LineError{"expected 'key = value' or 'user NAME PASSWORD ...'"};
-      config.users.push_back(parse_user_line(words));
+      config.users.push_back(parse_user_line(words, config));
     } catch (const LineError& error) {
       throw std::runtime_error(name + ":" + std::to_string(number_of_line) + ": " + error.message);
     }

@@ -31,7 +31,9 @@ ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::co
       tls_(tls),
       stream_(std::make_shared<SwitchableStream>(std::move(socket))),
       socket_sink_(std::make_shared<SocketReplySink>(stream_)),
-      sink_(socket_sink_),
+      misbehaving_sink_(std::make_shared<MisbehavingReplySink>(socket_sink_, stream_->socket().get_executor())),
+      sink_(misbehaving_sink_),
+      misbehaviour_(config.misbehaviour),
       parser_(ftpspec::proto::CommandParserLimits{config.max_command_line}),
       data_(stream_->socket().get_executor()),
       transfer_done_(stream_->socket().get_executor()) {
@@ -40,6 +42,13 @@ ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::co
   control.set_option(tcp::no_delay(true), ec);  // replies are small and must not wait for ACKs (Nagle)
   local_ = control.local_endpoint(ec);
   remote_ = control.remote_endpoint(ec);
+  misbehaving_sink_->set_rules(misbehaviour_.replies);
+}
+
+void ControlSession::adopt_user_misbehaviour(const std::vector<std::string>& specs) {
+  misbehaviour_ = config_.misbehaviour;
+  for (const auto& list : specs) (void)apply_misbehaviour_list(list, misbehaviour_);
+  misbehaving_sink_->set_rules(misbehaviour_.replies);
 }
 
 asio::awaitable<bool> ControlSession::secure_control() {
@@ -94,6 +103,12 @@ asio::awaitable<void> ControlSession::run() {
       if (!parser_.done()) continue;
       const ftpspec::proto::Command command = parser_.release();
       parser_.take_interrupt();  // Telnet IP / Synch before ABOR carry no extra meaning here
+      if (++commands_received_ == misbehaviour_.close_421_at) {
+        // Misbehaviour close-421: RFC 959 §4.2 lets a server answer any command 421 and close.
+        reply(421, "Service not available, closing control connection");
+        close_after_replies();
+        break;
+      }
       co_await dispatch_command(*this, command);
     }
   }
@@ -126,6 +141,7 @@ std::optional<ResolvedPath> ControlSession::resolve_or_reply(std::string_view cl
 
 void ControlSession::start_transfer(TransferJob job) {
   transfer_ = std::make_shared<TransferState>();
+  transfer_->shaper = DataShaper(misbehaviour_.data);
   asio::co_spawn(stream_->socket().get_executor(), run_transfer(shared_from_this(), std::move(job)), asio::detached);
 }
 
@@ -155,6 +171,11 @@ asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSessio
       ready = false;
       result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
     }
+    if (ready && misbehaviour_.preliminary_then_4xx && job.kind != TransferJob::Kind::receive_file) {
+      // Misbehaviour preliminary-then-4xx: the 150 promised data; none comes, then 451 (§4.2).
+      ready = false;
+      result = {TransferOutcome::local_error, "local error in processing (misbehaviour preliminary-then-4xx)"};
+    }
     if (ready) {
       switch (job.kind) {
         case TransferJob::Kind::send_file:
@@ -176,7 +197,7 @@ asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSessio
       result = {TransferOutcome::local_error, "Closing the file failed"};
     }
     switch (result.outcome) {
-      case TransferOutcome::complete: reply(226, "Transfer complete"); break;
+      case TransferOutcome::complete: reply(226, "Transfer complete" + state->shaper.summary()); break;
       case TransferOutcome::connection_lost: reply(426, result.detail); break;
       case TransferOutcome::not_opened: reply(425, result.detail); break;
       case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;
@@ -219,6 +240,7 @@ void ControlSession::reset() {
   const unsigned failed_logins = state_.failed_logins;  // REIN must not reset the guessing limit
   state_ = SessionState{};
   state_.failed_logins = failed_logins;
+  adopt_user_misbehaviour({});  // a user's own misbehaviours end with its login
 }
 
 asio::awaitable<void> ControlSession::sleep(std::chrono::milliseconds duration) {

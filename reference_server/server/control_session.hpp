@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,6 +17,7 @@
 #include "server/async_event.hpp"
 #include "server/config.hpp"
 #include "server/data_channel.hpp"
+#include "server/misbehaviour.hpp"
 #include "server/reply_sink.hpp"
 #include "server/session_state.hpp"
 #include "server/tls.hpp"
@@ -64,6 +66,11 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   DataChannel& data() noexcept { return data_; }
   /// Sends one reply through the session's ReplySink.
   void reply(int code, std::string_view text) { sink_->send(code, text); }
+  /// The misbehaviours in force (the server's, plus the user's own once logged in).
+  const Misbehaviour& misbehaviour() const noexcept { return misbehaviour_; }
+  /// At login: the server's misbehaviours with the user's "NAME[=VALUE]" lists applied on top
+  /// (already validated by the config parser; an invalid one is ignored).
+  void adopt_user_misbehaviour(const std::vector<std::string>& specs);
   ReplySink& sink() noexcept { return *sink_; }
   const tcp::endpoint& local_endpoint() const noexcept { return local_; }
   const tcp::endpoint& remote_endpoint() const noexcept { return remote_; }
@@ -106,7 +113,10 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   ssl::context* tls_;
   std::shared_ptr<SwitchableStream> stream_;
   std::shared_ptr<SocketReplySink> socket_sink_;
+  std::shared_ptr<MisbehavingReplySink> misbehaving_sink_;  ///< wraps socket_sink_
   std::shared_ptr<ReplySink> sink_;
+  Misbehaviour misbehaviour_;
+  std::uint64_t commands_received_ = 0;  ///< for close-421=N
   tcp::endpoint local_;
   tcp::endpoint remote_;
   ftpspec::proto::CommandParser parser_;

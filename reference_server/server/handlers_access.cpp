@@ -19,6 +19,10 @@ bool log_in(ControlSession& session, const std::string& name, const std::filesys
   state.read_only = read_only;
   state.cwd = "/";
   state.pending_user.reset();
+  // The user's own misbehaviours (config file `user ... misbehave=`) apply from its 230 on.
+  const auto& per_user = session.config().user_misbehave;
+  const auto own = per_user.find(name);
+  session.adopt_user_misbehaviour(own == per_user.end() ? std::vector<std::string>{} : own->second);
   return true;
 }
 

@@ -15,6 +15,9 @@
 #include "server/mlst_facts.hpp"
 
 namespace ftpspecd {
+namespace {
+constexpr std::uint64_t kMaxEncodedSizeScan = 16 * 1024 * 1024;
+}  // namespace
 
 HandlerResult handle_feat(ControlSession& session, const Command&) {
   // RFC 2389 §3.2: "211-Features:", one feature per line with a leading space, "211 End".
@@ -57,7 +60,13 @@ HandlerResult handle_size(ControlSession& session, const Command& command) {
     session.reply(213, std::to_string(st.st_size));
     co_return;
   }
-  // RFC 3659 §4: the size is what the transfer would send in the current representation.
+  // RFC 3659 §4: the size is what the transfer would send in the current representation. Counting
+  // it means encoding the file on the io thread, so large files are refused rather than stalling
+  // every other session (RFC 3659 §4.2: 550 "if the processing overhead is considered too great").
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxEncodedSizeScan) {
+    session.reply(550, "SIZE not available in this TYPE for files over 16 MiB; use TYPE I");
+    co_return;
+  }
   auto encoder = ftpspec::codec::make_encoder(rep);
   std::vector<char> chunk(64 * 1024);
   std::string wire;

@@ -108,7 +108,7 @@ HandlerResult list(ControlSession& session, const Command& command, bool long_fo
   // LIST/NLST may not answer 550 (RFC 959 §5.4): refusals are 450.
   auto target = session.resolve_or_reply(path, 450);
   if (!target) co_return;
-  auto listing = make_listing(target->real, long_form);
+  auto listing = make_listing(target->real, long_form, session.misbehaviour().list_format);
   if (!listing) {
     session.reply(450, "No such file or directory");
     co_return;

@@ -122,7 +122,10 @@ HandlerResult handle_pasv(ControlSession& session, const Command&) {
     session.close_after_replies();
     co_return;
   }
-  session.reply(227, proto::format_pasv_reply({local.to_string(), endpoint->port()}));
+  // Misbehaviour pasv-unroutable / pasv-address=IP: announce another address (clients should use
+  // the control connection's, RFC 2577 §3's advice that lftp and basic-ftp follow).
+  const std::string announced = session.misbehaviour().pasv_address.value_or(local.to_string());
+  session.reply(227, proto::format_pasv_reply({announced, endpoint->port()}));
 }
 
 HandlerResult handle_epsv(ControlSession& session, const Command& command) {
@@ -134,11 +137,14 @@ HandlerResult handle_epsv(ControlSession& session, const Command& command) {
       session.reply(200, "EPSV ALL command successful");
       co_return;
     }
-    if (command.arg != "1" && command.arg != "2") {
+    // RFC 2428 §3: a protocol number the server does not support MUST be answered 522 (with the
+    // ones it does); only an argument that is no number at all is a syntax error.
+    const bool is_number = command.arg.find_first_not_of("0123456789") == std::string::npos;
+    if (!is_number) {
       session.reply(501, "Syntax error in EPSV argument (1, 2 or ALL)");
       co_return;
     }
-    if (command.arg[0] != own_family) {
+    if (command.arg.size() != 1 || command.arg[0] != own_family) {
       session.reply(522, fmt::format("Network protocol not supported, use ({})", own_family));
       co_return;
     }

@@ -52,15 +52,45 @@ std::string format_list_line(const fs::path& entry, const std::string& name, std
   return line;
 }
 
-std::optional<std::string> make_listing(const fs::path& target, bool long_form) {
+std::string format_dos_line(const fs::path& entry, const std::string& name) {
+  struct stat st {};
+  if (::lstat(entry.c_str(), &st) != 0) return {};  // links are not followed (they may leave the jail)
+  std::tm tm {};
+  ::gmtime_r(&st.st_mtime, &tm);
+  const int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
+  const std::string when = fmt::format("{:02}-{:02}-{:02}  {:02}:{:02}{}", tm.tm_mon + 1, tm.tm_mday, tm.tm_year % 100,
+                                       hour12, tm.tm_min, tm.tm_hour < 12 ? "AM" : "PM");
+  if (S_ISDIR(st.st_mode)) return fmt::format("{}       <DIR>          {}", when, name);
+  return fmt::format("{} {:>20} {}", when, static_cast<long long>(st.st_size), name);
+}
+
+std::string format_eplf_line(const fs::path& entry, const std::string& name) {
+  struct stat st {};
+  if (::lstat(entry.c_str(), &st) != 0) return {};  // a link gets neither '/' nor 'r': not followed
+  std::string facts = fmt::format("+i{:x}.{:x},m{},", static_cast<unsigned long long>(st.st_dev),
+                                  static_cast<unsigned long long>(st.st_ino), static_cast<long long>(st.st_mtime));
+  if (S_ISDIR(st.st_mode)) facts += "/,";
+  else if (S_ISREG(st.st_mode)) facts += fmt::format("r,s{},", static_cast<long long>(st.st_size));
+  return facts + "\t" + name;
+}
+
+std::optional<std::string> make_listing(const fs::path& target, bool long_form, ListFormat format) {
+  const std::time_t now = std::time(nullptr);
+  auto line = [&](const fs::path& entry, const std::string& name) {
+    if (!long_form) return name;
+    switch (format) {
+      case ListFormat::dos: return format_dos_line(entry, name);
+      case ListFormat::eplf: return format_eplf_line(entry, name);
+      case ListFormat::unix_ls: break;
+    }
+    return format_list_line(entry, name, now);
+  };
   std::error_code ec;
   const auto status = fs::status(target, ec);
   if (ec || !fs::exists(status)) return std::nullopt;
-  const std::time_t now = std::time(nullptr);
   std::string out;
   if (!fs::is_directory(status)) {
-    const std::string name = target.filename().string();
-    out = (long_form ? format_list_line(target, name, now) : name) + "\n";
+    out = line(target, target.filename().string()) + "\n";
     return out;
   }
   std::vector<std::string> names;
@@ -70,7 +100,9 @@ std::optional<std::string> make_listing(const fs::path& target, bool long_form) 
   if (ec) return std::nullopt;
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
-    out += long_form ? format_list_line(target / name, name, now) : name;
+    std::string entry = line(target / name, name);
+    if (entry.empty()) continue;  // vanished, or has no line in this format
+    out += entry;
     out += '\n';
   }
   return out;

@@ -1,5 +1,6 @@
 #include "server/reply_sink.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include "proto/reply.hpp"
@@ -37,6 +38,73 @@ asio::awaitable<void> SocketReplySink::drain(std::shared_ptr<SocketReplySink> se
   }
   writing_ = false;
   drained_.notify_all();
+  (void)self;
+}
+
+std::string format_misbehaving_reply(int code, std::string_view text, const ReplyMisbehaviour& rules) {
+  std::string out;
+  if (rules.code_on_every_line && text.find('\n') != std::string_view::npos) {
+    // RFC 959 §4.2: "123-First line / 123-Second line / ... / 123 The last line" is legal too.
+    const std::string code_text = std::to_string(code);
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t end = text.find('\n', start);
+      const bool last = end == std::string_view::npos;
+      out.append(code_text).append(last ? " " : "-").append(text.substr(start, last ? end : end - start)).append("\r\n");
+      if (last) break;
+      start = end + 1;
+    }
+  } else {
+    out = ftpspec::proto::format_reply(code, text);
+  }
+  if (rules.lf_only) {
+    std::string bare;
+    bare.reserve(out.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (out[i] == '\r' && i + 1 < out.size() && out[i + 1] == '\n') continue;
+      bare += out[i];
+    }
+    out = std::move(bare);
+  }
+  return out;
+}
+
+MisbehavingReplySink::MisbehavingReplySink(std::shared_ptr<ReplySink> inner, asio::any_io_executor executor)
+    : inner_(std::move(inner)), executor_(executor), released_(executor) {}
+
+void MisbehavingReplySink::send(int code, std::string_view text) {
+  send_raw(format_misbehaving_reply(code, text, rules_));
+}
+
+void MisbehavingReplySink::send_raw(std::string bytes) {
+  if (rules_.delay.count() == 0 && delayed_.empty()) {
+    inner_->send_raw(std::move(bytes));
+    return;
+  }
+  delayed_.push_back(std::move(bytes));
+  if (!releasing_) {
+    releasing_ = true;
+    asio::co_spawn(executor_, release_delayed(shared_from_this()), asio::detached);
+  }
+}
+
+asio::awaitable<void> MisbehavingReplySink::flush() {
+  while (releasing_) co_await released_.wait();
+  co_await inner_->flush();
+}
+
+asio::awaitable<void> MisbehavingReplySink::release_delayed(std::shared_ptr<MisbehavingReplySink> self) {
+  // An async timer per reply: other sessions keep being served while this one dawdles.
+  asio::steady_timer timer(executor_);
+  while (!delayed_.empty()) {
+    timer.expires_after(rules_.delay);
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    inner_->send_raw(std::move(delayed_.front()));
+    delayed_.pop_front();
+  }
+  releasing_ = false;
+  released_.notify_all();
   (void)self;
 }
 

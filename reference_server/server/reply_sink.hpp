@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "server/async_event.hpp"
+#include "server/misbehaviour.hpp"
 #include "server/tls.hpp"
 
 namespace ftpspecd {
@@ -42,5 +43,33 @@ class SocketReplySink final : public ReplySink, public std::enable_shared_from_t
   bool writing_ = false;
   bool failed_ = false;
 };
+
+/// Wraps another sink and applies the reply misbehaviours (delay-replies, multiline-codes,
+/// lf-only) to everything sent through it; with no rules set it passes replies straight on.
+/// Rules may change between replies (a user's own misbehaviours start at login); order is kept.
+class MisbehavingReplySink final : public ReplySink, public std::enable_shared_from_this<MisbehavingReplySink> {
+ public:
+  MisbehavingReplySink(std::shared_ptr<ReplySink> inner, asio::any_io_executor executor);
+  void set_rules(const ReplyMisbehaviour& rules) { rules_ = rules; }
+  const ReplyMisbehaviour& rules() const noexcept { return rules_; }
+  /// RFC 959 §4.2 formatting, bent by the rules: "CODE-" on every inner line, bare LF endings.
+  void send(int code, std::string_view text) override;
+  void send_raw(std::string bytes) override;
+  asio::awaitable<void> flush() override;
+
+ private:
+  asio::awaitable<void> release_delayed(std::shared_ptr<MisbehavingReplySink> self);
+
+  std::shared_ptr<ReplySink> inner_;
+  asio::any_io_executor executor_;
+  ReplyMisbehaviour rules_;
+  std::deque<std::string> delayed_;  ///< replies waiting out delay-replies, in order
+  AsyncEvent released_;
+  bool releasing_ = false;
+};
+
+/// The bytes of one reply under `rules` (no delay applied): RFC 959 §4.2's multi-line form with
+/// the code on every line when code_on_every_line, LF instead of CRLF when lf_only.
+std::string format_misbehaving_reply(int code, std::string_view text, const ReplyMisbehaviour& rules);
 
 }  // namespace ftpspecd

@@ -7,7 +7,11 @@
 #include <cstring>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -37,12 +41,20 @@ bool write_all(int fd, const std::string& bytes) {
   return true;
 }
 
-asio::awaitable<boost::system::error_code> write_wire(SwitchableStream& data, const std::string& wire, TransferState& state) {
-  boost::system::error_code ec;
-  if (wire.empty()) co_return ec;
-  const std::size_t n = co_await data.write_all(asio::buffer(wire), ec);
-  state.progressed(n);
-  co_return ec;
+/// Writes `wire` through the shaper. nullopt when all of it went out; otherwise why not.
+asio::awaitable<std::optional<TransferResult>> write_wire(SwitchableStream& data, const std::string& wire,
+                                                          TransferState& state) {
+  for (std::size_t pos = 0; pos < wire.size();) {
+    if (state.shaper.dropped()) co_return TransferResult{TransferOutcome::connection_lost, state.shaper.drop_detail()};
+    const std::size_t slice = state.shaper.allowance(wire.size() - pos);
+    boost::system::error_code ec;
+    const std::size_t n = co_await data.write_all(asio::buffer(wire.data() + pos, slice), ec);
+    state.progressed(n);
+    pos += n;
+    if (ec) co_return lost(ec, state);
+    co_await state.shaper.moved(n);
+  }
+  co_return std::nullopt;
 }
 
 /// The zero-copy path: sendfile(2) on the non-blocking socket, waiting for writability on EAGAIN.
@@ -75,7 +87,7 @@ asio::awaitable<TransferResult> sendfile_all(tcp::socket& data, int fd, std::uin
 
 asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::uint64_t offset,
                                           const ftpspec::codec::Representation& rep, TransferState& state) {
-  if (rep.is_plain_binary() && !data.secure()) {
+  if (rep.is_plain_binary() && !data.secure() && !state.shaper.active()) {
     TransferResult result = co_await sendfile_all(data.socket(), fd, offset, state);
     if (result.outcome == TransferOutcome::complete) co_await data.finish_sending();
     co_return result;
@@ -91,7 +103,7 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
     wire.clear();
     if (n == 0) encoder->finish(wire);
     else encoder->put(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)), wire);
-    if (auto ec = co_await write_wire(data, wire, state)) co_return lost(ec, state);
+    if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
     if (n == 0) break;
   }
   co_await data.finish_sending();
@@ -105,11 +117,11 @@ asio::awaitable<TransferResult> send_text(SwitchableStream& data, std::string te
   for (std::size_t pos = 0; pos < text.size(); pos += kChunk) {
     wire.clear();
     encoder->put(std::span<const char>(text.data() + pos, std::min(kChunk, text.size() - pos)), wire);
-    if (auto ec = co_await write_wire(data, wire, state)) co_return lost(ec, state);
+    if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
   }
   wire.clear();
   encoder->finish(wire);
-  if (auto ec = co_await write_wire(data, wire, state)) co_return lost(ec, state);
+  if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
   co_await data.finish_sending();
   co_return TransferResult{};
 }
@@ -121,11 +133,13 @@ asio::awaitable<TransferResult> receive_file(SwitchableStream& data, int fd, con
   std::string local_bytes;
   std::error_code decode_ec;
   while (true) {
+    if (state.shaper.dropped()) co_return TransferResult{TransferOutcome::connection_lost, state.shaper.drop_detail()};
     boost::system::error_code ec;
     const std::size_t n =
-        co_await data.read_some(asio::buffer(chunk), ec);
+        co_await data.read_some(asio::buffer(chunk.data(), state.shaper.allowance(chunk.size())), ec);
     if (n > 0) {
       state.progressed(n);
+      co_await state.shaper.moved(n);
       local_bytes.clear();
       decoder->put(std::span<const char>(chunk.data(), n), local_bytes, decode_ec);
       if (decode_ec) co_return TransferResult{TransferOutcome::decode_error, "Invalid data for the representation: " + decode_ec.message()};
@@ -140,6 +154,42 @@ asio::awaitable<TransferResult> receive_file(SwitchableStream& data, int fd, con
   if (decode_ec) co_return TransferResult{TransferOutcome::decode_error, "Invalid data for the representation: " + decode_ec.message()};
   if (!write_all(fd, local_bytes)) co_return local("write failed");
   co_return TransferResult{};
+}
+
+std::size_t DataShaper::allowance(std::size_t wanted) {
+  if (!start_) start_ = last_ = std::chrono::steady_clock::now();
+  std::uint64_t limit = wanted;
+  if (rules_.drop_after) limit = std::min<std::uint64_t>(limit, *rules_.drop_after - std::min(moved_, *rules_.drop_after));
+  if (rules_.bytes_per_second > 0) limit = std::min<std::uint64_t>(limit, std::max<std::uint64_t>(1, rules_.bytes_per_second / 20));
+  return static_cast<std::size_t>(limit);
+}
+
+asio::awaitable<void> DataShaper::moved(std::size_t n) {
+  moved_ += n;
+  if (!start_) start_ = std::chrono::steady_clock::now();
+  last_ = std::chrono::steady_clock::now();
+  if (rules_.bytes_per_second == 0) co_return;
+  // Not before start + moved/rate: the average rate never exceeds the limit. Timers never fire
+  // early, so the rate in summary() is at most the limit by construction.
+  const auto due = *start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                 std::chrono::duration<double>(static_cast<double>(moved_) /
+                                                               static_cast<double>(rules_.bytes_per_second)));
+  if (due > last_) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, due);
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    last_ = std::chrono::steady_clock::now();
+  }
+}
+
+std::string DataShaper::drop_detail() const {
+  return fmt::format("Connection closed; transfer aborted (misbehaviour drop-data after {} bytes)", moved_);
+}
+
+std::string DataShaper::summary() const {
+  if (rules_.bytes_per_second == 0 || !start_) return {};
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(last_ - *start_);
+  return fmt::format(" (throttled: {} bytes in {} ms)", moved_, elapsed.count());
 }
 
 }  // namespace ftpspecd

@@ -3,7 +3,9 @@
 // Memory stays bounded: one chunk at a time.
 #pragma once
 #include <cstdint>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -11,14 +13,44 @@
 
 #include "codec/representation.hpp"
 #include "server/async_event.hpp"
+#include "server/misbehaviour.hpp"
 #include "server/tls.hpp"
 
 namespace ftpspecd {
 
 using tcp = asio::ip::tcp;
 
+/// The data misbehaviours (drop-data, throttle) of one transfer. Every byte a transfer moves asks
+/// allowance() first and reports moved() after, so both live here and nowhere else.
+class DataShaper {
+ public:
+  DataShaper() = default;
+  explicit DataShaper(DataMisbehaviour rules) : rules_(rules) {}
+  /// False for a well-behaved transfer (then sendfile(2) may be used).
+  bool active() const noexcept { return rules_.any(); }
+  /// How many of `wanted` bytes may move next: cut at drop-data's limit, and in slices of about
+  /// 1/20 s of the throttle rate (so pacing is smooth). 0 once dropped().
+  std::size_t allowance(std::size_t wanted);
+  /// True once drop-data's limit is reached: the transfer must close the connection (426).
+  bool dropped() const noexcept { return rules_.drop_after && moved_ >= *rules_.drop_after; }
+  /// Records `n` moved bytes; under throttle waits on an async timer (never blocking the io
+  /// thread) until the bytes moved so far fit the rate since the transfer's first byte.
+  asio::awaitable<void> moved(std::size_t n);
+  /// The failure a dropped transfer reports.
+  std::string drop_detail() const;
+  /// " (throttled: N bytes in T ms)" under throttle, for the 226 text: the server-side rate.
+  std::string summary() const;
+
+ private:
+  DataMisbehaviour rules_;
+  std::uint64_t moved_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> start_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
 /// Shared between a running transfer and the control loop (ABOR, STAT, timeouts).
 struct TransferState {
+  DataShaper shaper;            ///< drop-data / throttle misbehaviours
   std::uint64_t bytes = 0;      ///< bytes moved on the data connection so far
   bool aborted = false;         ///< set by ABOR before it closes the socket
   std::shared_ptr<Watchdog> watchdog;  ///< touched on every progress; closes the socket when idle

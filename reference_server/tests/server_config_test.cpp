@@ -57,7 +57,7 @@ TEST(ConfigFileTest, KeysAndUsers) {
 TEST(ConfigFileTest, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("root = /x\nbogus = 1\n"), "test.conf:2: unknown key 'bogus'");
   EXPECT_EQ(error_of("max_sessions = many\n"), "test.conf:1: expected a number, got 'many'");
-  EXPECT_EQ(error_of("user alice\n"), "test.conf:1: expected: user NAME PASSWORD [ro] [root=DIR]");
+  EXPECT_EQ(error_of("user alice\n"), "test.conf:1: expected: user NAME PASSWORD [ro] [root=DIR] [misbehave=LIST]");
   EXPECT_EQ(error_of("user a b rw\n"), "test.conf:1: unknown user option 'rw'");
   EXPECT_EQ(error_of("anonymous = maybe\n"), "test.conf:1: expected true or false, got 'maybe'");
   EXPECT_EQ(error_of("listen = nowhere\n"), "test.conf:1: listen: expected HOST:PORT or [IPV6]:PORT");
