@@ -9,6 +9,8 @@ missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Node.js and npm drive the basic-ftp interop tests; this machine kind ships them, Debian has them too.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#wanted[@]} Debian packages present"
   exit 0
