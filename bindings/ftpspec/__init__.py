@@ -7,6 +7,8 @@ The C++ engine seen from Python:
 - :class:`Reply` -- a server reply (RFC 959 §4.2);
 - :class:`ReferenceServer` -- the reference server ``ftpspecd`` running in this process;
 - :mod:`ftpspec.codec` -- the TYPE x STRU x MODE data codecs on bytes in memory;
+- :func:`load_cases` and :func:`run` -- conformance suites (``.ftpspec`` scenario files) run
+  against a server, with a :class:`RunResult` of :class:`CaseResult` verdicts and its reports;
 - exceptions in ftplib's spirit: :class:`error_reply`, :class:`error_temp` (4yz),
   :class:`error_perm` (5yz), each with ``.reply``; harness problems are :class:`Timeout`
   (a :class:`TimeoutError`), :class:`ConnectionFailed` (a :class:`ConnectionError`) and
@@ -26,21 +28,31 @@ except ImportError as exc:  # pragma: no cover - the message is the point
     ) from exc
 
 from ._core import (
+    Case,
+    CaseResult,
     ConnectionFailed,
     Error,
     ProtocolError,
     ReferenceServer,
     Reply,
     ReplyKind,
+    RunResult,
+    ScriptError,
     Session,
+    StepResult,
     Timeout,
     Transcript,
     TranscriptEntry,
     TransferResult,
+    Verdict,
     describe_code,
     error_perm,
     error_reply,
     error_temp,
+    load_cases,
+    probe,
+    run,
+    run_case,
 )
 from . import codec
 
@@ -51,17 +63,23 @@ __version__ = "0.1.0"
 all_errors = (Error, OSError, EOFError)
 
 __all__ = [
+    "Case",
+    "CaseResult",
     "ConnectionFailed",
     "Error",
     "ProtocolError",
     "ReferenceServer",
     "Reply",
     "ReplyKind",
+    "RunResult",
+    "ScriptError",
     "Session",
+    "StepResult",
     "Timeout",
     "Transcript",
     "TranscriptEntry",
     "TransferResult",
+    "Verdict",
     "all_errors",
     "codec",
     "connect",
@@ -69,7 +87,11 @@ __all__ = [
     "error_perm",
     "error_reply",
     "error_temp",
+    "load_cases",
     "parse_url",
+    "probe",
+    "run",
+    "run_case",
 ]
 
 

@@ -18,4 +18,24 @@ encode = _codec.encode
 decode = _codec.decode
 unsupported_reason = _codec.unsupported_reason
 
-__all__ = ["CodecError", "decode", "encode", "unsupported_reason"]
+
+def hexdump(data: bytes | bytearray | memoryview, width: int = 16) -> str:
+    """``data`` as lines of offset, hex bytes and printable ASCII (``.`` for the rest), the classic
+    ``hexdump -C`` layout: the way to look at what a codec put on the wire::
+
+        >>> print(hexdump(encode(b"hi\\n", mode="B")))
+        00000000  40 00 04 68 69 0d 0a                             |@..hi..|
+    """
+    if width < 1:
+        raise ValueError("width must be positive")
+    data = bytes(data)
+    lines = []
+    for offset in range(0, len(data), width):
+        chunk = data[offset : offset + width]
+        hex_part = " ".join(f"{byte:02x}" for byte in chunk)
+        text = "".join(chr(byte) if 0x20 <= byte < 0x7F else "." for byte in chunk)
+        lines.append(f"{offset:08x}  {hex_part:<{width * 3 - 1}}  |{text}|")
+    return "\n".join(lines)
+
+
+__all__ = ["CodecError", "decode", "encode", "hexdump", "unsupported_reason"]

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "common.hpp"
 #include "server/server.hpp"
@@ -71,7 +72,9 @@ class ReferenceServer {
 };
 
 ftpspecd::Config make_config(const std::filesystem::path& root, const py::dict& users, const std::string& host,
-                             int port, bool anonymous) {
+                             int port, bool anonymous, const std::string& misbehave,
+                             const std::optional<std::filesystem::path>& tls_cert,
+                             const std::optional<std::filesystem::path>& tls_key) {
   if (!std::filesystem::is_directory(root)) {
     PyErr_SetObject(PyExc_NotADirectoryError,
                     py::make_tuple(ENOTDIR, "ReferenceServer root is not a directory", py::cast(root)).ptr());
@@ -83,6 +86,13 @@ ftpspecd::Config make_config(const std::filesystem::path& root, const py::dict& 
   config.listen_host = host;
   config.port = static_cast<std::uint16_t>(port);
   config.anonymous = anonymous;
+  if (tls_cert.has_value() != tls_key.has_value()) throw py::value_error("give both tls_cert and tls_key, or neither");
+  if (tls_cert) {  // RFC 4217: AUTH TLS is offered
+    config.tls_cert = std::filesystem::absolute(*tls_cert);
+    config.tls_key = std::filesystem::absolute(*tls_key);
+  }
+  if (const std::string problem = ftpspecd::apply_misbehaviour_list(misbehave, config.misbehaviour); !problem.empty())
+    throw py::value_error("misbehave: " + problem);
   for (auto [name, password] : users)  // dict order: the first user is the one in .url
     config.users.push_back({to_bytes(name, "user name"), to_bytes(password, "password"), {}, false});
   return config;
@@ -101,27 +111,34 @@ The reference FTP server (ftpspecd) in this process, on its own thread.
 It listens on an ephemeral port unless `port` is given; serving never needs the GIL, so Python
 clients (ftplib, threads) in the same process work against it.
 )doc");
-  cls.def(py::init([](const std::filesystem::path& root, py::dict users, const std::string& host, int port, bool anonymous) {
-            return std::make_unique<ReferenceServer>(make_config(root, users, host, port, anonymous));
+  cls.def(py::init([](const std::filesystem::path& root, py::dict users, const std::string& host, int port, bool anonymous,
+                       const std::string& misbehave, std::optional<std::filesystem::path> tls_cert,
+                       std::optional<std::filesystem::path> tls_key) {
+            return std::make_unique<ReferenceServer>(
+                make_config(root, users, host, port, anonymous, misbehave, tls_cert, tls_key));
           }),
           py::arg("root"), py::arg("users") = py::dict(py::arg("user") = "pass"), py::arg("host") = "127.0.0.1",
-          py::arg("port") = 0, py::arg("anonymous") = false,
-          "ReferenceServer(root, users={'user': 'pass'}, host='127.0.0.1', port=0, anonymous=False). "
-          "`root` is the served directory; `anonymous` allows read-only USER anonymous (RFC 1635).")
+          py::arg("port") = 0, py::arg("anonymous") = false, py::kw_only(), py::arg("misbehave") = "",
+          py::arg("tls_cert") = py::none(), py::arg("tls_key") = py::none(),
+          "ReferenceServer(root, users={'user': 'pass'}, host='127.0.0.1', port=0, anonymous=False, *, "
+          "misbehave=''). `root` is the served directory; `anonymous` allows read-only USER anonymous "
+          "(RFC 1635); `misbehave` is ftpspecd's --misbehave list (e.g. 'throttle=1000,lf-only', "
+          "docs/ftpspecd.md) for testing clients; ValueError names a bad entry. `tls_cert`/`tls_key` (PEM "
+          "files, both or neither) offer FTP over TLS (RFC 4217 AUTH TLS).")
       .def("start", [](py::object self) {
              self.cast<ReferenceServer&>().start();
              return self;
            }, "Binds and starts serving (no-op when running); returns the server.")
       .def("stop", &ReferenceServer::stop, "Closes the listener and every session, joins the thread. Idempotent.")
-      .def_property_readonly("running", &ReferenceServer::running)
+      .def_property_readonly("running", &ReferenceServer::running, "True between start() and stop().")
       .def_property_readonly("port", &ReferenceServer::port, "The bound port (0 before the first start()).")
-      .def_property_readonly("host", [](const ReferenceServer& s) { return s.config().listen_host; })
-      .def_property_readonly("root", [](const ReferenceServer& s) { return s.config().root; })
+      .def_property_readonly("host", [](const ReferenceServer& s) { return s.config().listen_host; }, "The listening address.")
+      .def_property_readonly("root", [](const ReferenceServer& s) { return s.config().root; }, "The served directory (absolute).")
       .def_property_readonly("users", [](const ReferenceServer& s) {
         py::dict users;
         for (const auto& user : s.config().users) users[to_py_str(user.name)] = to_py_str(user.password);
         return users;
-      })
+      }, "The accounts, name -> password.")
       .def_property_readonly("url", &ReferenceServer::url,
                              "ftp://user:pass@host:port with the first user (RFC 1738 §3.2), or without "
                              "credentials when there is no user.")

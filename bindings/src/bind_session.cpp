@@ -3,35 +3,68 @@
 // after it is taken back.
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <utility>
 
 #include "common.hpp"
+#include "interruptible.hpp"
 #include "session/session.hpp"
 
 namespace ftpspec::python {
 namespace {
 
-/// A session::Session made safe to share between Python threads: calls are serialized by a mutex
-/// that is taken only while the GIL is released (so a thread waiting for it never holds the GIL).
+/// A session::Session shared between Python threads and the worker threads of interruptible calls
+/// (interruptible.hpp): calls are serialized by a mutex taken only on the worker (so a thread
+/// waiting for it never holds the GIL). The state is shared-owned because a call interrupted by
+/// Ctrl-C is abandoned, not cancelled: it finishes on its own, and then closes the session.
 class PySession {
  public:
-  explicit PySession(const session::Timeouts& timeouts) : session_(timeouts) {}
+  explicit PySession(const session::Timeouts& timeouts) : core_(std::make_shared<Core>(timeouts)) {}
 
-  /// Runs `work(session)` without the GIL and under the session's mutex; returns its C++ result.
+  /// Runs `work(session)` on a worker thread, under the session's mutex, while this thread waits
+  /// without the GIL and watches for Ctrl-C; returns work's C++ result. `work` must capture by value.
   template <class Work>
-  auto blocking(Work&& work) {
-    py::gil_scoped_release nogil;
-    std::lock_guard lock(mutex_);
-    return work(session_);
+  auto blocking(Work work) {
+    auto core = core_;
+    return call_interruptibly(
+        [core, work = std::move(work)]() mutable {
+          std::lock_guard lock(core->mutex);
+          close_if_abandoned(*core);
+          CloseWhenAbandoned after{*core};  // also when work throws
+          return work(core->session);
+        },
+        [core] { core->abandoned = true; });
   }
-  /// The transcript is thread-safe on its own and outlives no call: no lock needed.
-  session::Transcript& transcript() noexcept { return session_.transcript(); }
+  /// The transcript is thread-safe on its own: no lock needed.
+  session::Transcript& transcript() noexcept { return core_->session.transcript(); }
 
  private:
-  std::mutex mutex_;
-  session::Session session_;
+  struct Core {
+    explicit Core(const session::Timeouts& timeouts) : session(timeouts) {}
+    std::mutex mutex;
+    session::Session session;
+    /// Python gave up on a call (KeyboardInterrupt): the conversation is in an unknown state.
+    std::atomic<bool> abandoned{false};
+  };
+  /// An interrupted session is closed: the caller never saw the replies of its last call, so any
+  /// later command would be answered out of step. Runs before and after each call (the interrupt
+  /// may be flagged after the call's own check).
+  static void close_if_abandoned(Core& core) noexcept {
+    if (!core.abandoned.exchange(false)) return;
+    try {
+      core.session.transcript().event(session::Channel::control, "interrupted (KeyboardInterrupt): closing");
+      core.session.close();
+    } catch (...) {  // closing is best effort; the socket goes with the Session anyway
+    }
+  }
+  struct CloseWhenAbandoned {
+    Core& core;
+    ~CloseWhenAbandoned() { close_if_abandoned(core); }
+  };
+  std::shared_ptr<Core> core_;
 };
 
 /// Reply codes a caller accepts: an int, or an iterable of ints; 1..5 stands for a whole class
@@ -176,7 +209,7 @@ table with client and server lines in different colours.
       .def("render", [](const session::Transcript& t, std::size_t start) { return to_py_str(t.render(start)); },
            py::arg("start") = 0, "The readable rendering from entry index `start` on.")
       .def("entries", &session::Transcript::entries, py::arg("start") = 0, "The entries from index `start` on.")
-      .def("clear", &session::Transcript::clear)
+      .def("clear", &session::Transcript::clear, "Forgets every entry.")
       .def("__len__", &session::Transcript::size)
       .def("__str__", [](const session::Transcript& t) { return to_py_str(t.render()); })
       .def("__repr__", [](const session::Transcript& t) { return "<Transcript " + std::to_string(t.size()) + " entries>"; })
@@ -200,14 +233,15 @@ completion (226/250) or the failure; ``ok`` is True for a 2yz final reply with d
   result
       .def_property_readonly("data", [](const session::TransferResult& r) { return py::bytes(r.data); },
                              "Local-form bytes received (RETR/LIST/NLST); b'' for uploads.")
-      .def_property_readonly("replies", [](const session::TransferResult& r) { return reply_list(r.replies); })
-      .def_readonly("final_reply", &session::TransferResult::final_reply)
+      .def_property_readonly("replies", [](const session::TransferResult& r) { return reply_list(r.replies); },
+                             "Every reply of the exchange: REST 350, the 1yz, the final reply.")
+      .def_readonly("final_reply", &session::TransferResult::final_reply, "The completion (226/250) or the failure.")
       .def_readonly("wire_bytes", &session::TransferResult::wire_bytes, "Bytes that crossed the data connection.")
       .def_property_readonly("codec_error", [](const session::TransferResult& r) -> py::object {
         if (!r.codec_error) return py::none();
         return py::str(r.codec_error.message());
       }, "Why the received wire data did not decode, or None.")
-      .def_property_readonly("ok", &session::TransferResult::ok)
+      .def_property_readonly("ok", &session::TransferResult::ok, "A 2yz final reply, all data received and decodable.")
       .def_property_readonly("lines", [](const session::TransferResult& r) {
         py::list lines;
         std::string_view rest = r.data;
@@ -231,9 +265,10 @@ using OptionalText = std::optional<std::string>;
 using Restart = std::optional<std::uint64_t>;
 
 /// Runs one transfer without the GIL; `start` calls the right session::Session method.
+/// `start` must capture by value (the call may outlive this frame after a Ctrl-C).
 template <class Start>
-session::TransferResult run_transfer(PySession& self, const TransferRequest& request, Start&& start) {
-  return self.blocking([&](session::Session& s) { return start(s, request.resolve(s)); });
+session::TransferResult run_transfer(PySession& self, const TransferRequest& request, Start start) {
+  return self.blocking([request, start](session::Session& s) { return start(s, request.resolve(s)); });
 }
 
 std::uint16_t port_number(int port) {
@@ -243,7 +278,7 @@ std::uint16_t port_number(int port) {
 
 proto::Reply connect(PySession& self, const std::string& host, int port) {
   const std::uint16_t number = port_number(port);
-  proto::Reply greeting = self.blocking([&](session::Session& s) { return s.connect(host, number); });
+  proto::Reply greeting = self.blocking([host, number](session::Session& s) { return s.connect(host, number); });
   require_completion(greeting);
   return greeting;
 }
@@ -287,7 +322,7 @@ void bind_session_class(py::module_& m) {
            "Raises error_temp/error_perm for a negative greeting (e.g. 421).")
       .def("login", [](PySession& self, const std::string& user, std::string password, const std::string& acct) {
              if (password.empty() && (user == "anonymous" || user == "ftp")) password = "anonymous@";
-             proto::Reply reply = self.blocking([&](session::Session& s) { return s.login(user, password, acct); });
+             proto::Reply reply = self.blocking([user, password, acct](session::Session& s) { return s.login(user, password, acct); });
              require_completion(reply);
              return reply;
            },
@@ -296,7 +331,7 @@ void bind_session_class(py::module_& m) {
            "Raises error_perm (e.g. 530) or error_temp when refused, error_reply when it ends in 3yz.")
       .def("cmd", [](PySession& self, py::handle line, py::handle expect) {
              const std::string text = to_bytes(line, "line");
-             proto::Reply reply = self.blocking([&](session::Session& s) { return s.command(text); });
+             proto::Reply reply = self.blocking([text](session::Session& s) { return s.command(text); });
              check_reply(reply, expect);
              return reply;
            },
@@ -305,18 +340,58 @@ void bind_session_class(py::module_& m) {
            "(a code, a class 1-5, or several), raises error_reply/temp/perm for any other reply.")
       .def("send", [](PySession& self, py::handle data) {
              const std::string bytes = to_bytes(data, "data");
-             self.blocking([&](session::Session& s) { s.send_raw(bytes); });
+             self.blocking([bytes](session::Session& s) { s.send_raw(bytes); });
            },
            py::arg("data"), "Sends bytes exactly as given (malformed input on purpose); reads nothing.")
       .def("send_urgent", [](PySession& self, py::handle data) {
              const std::string bytes = to_bytes(data, "data");
-             self.blocking([&](session::Session& s) { s.send_urgent(bytes); });
+             self.blocking([bytes](session::Session& s) { s.send_urgent(bytes); });
            },
            py::arg("data"), "Sends bytes as TCP urgent data (Telnet Synch, RFC 959 §4.1.3 ABOR).")
+      .def("connect_tls", [](PySession& self, const std::string& host, int port) {
+             const std::uint16_t number = port_number(port);
+             proto::Reply greeting = self.blocking([host, number](session::Session& s) { return s.connect_tls(host, number); });
+             require_completion(greeting);
+             return greeting;
+           },
+           py::arg("host") = "127.0.0.1", py::arg("port") = 990,
+           "Implicit FTPS: connects, runs the TLS handshake at once, then reads the greeting. Raises "
+           "ConnectionFailed when the handshake fails.")
+      .def("auth_tls", [](PySession& self) {
+             return self.blocking([](session::Session& s) { return s.auth_tls(); });
+           },
+           "AUTH TLS (RFC 4217 §4.1): on 234 secures the control connection (ConnectionFailed when the "
+           "handshake fails). Any other reply is returned as is and the connection stays clear.")
+      .def("secure_data", [](PySession& self, const std::string& level) {
+             if (level != "P" && level != "C") throw py::value_error("level must be 'P' (private) or 'C' (clear)");
+             const char protection = level.front();
+             return reply_list(self.blocking([protection](session::Session& s) { return s.secure_data(protection); }));
+           },
+           py::arg("level") = "P",
+           "PBSZ 0 then PROT `level` (RFC 4217 §8-9); returns both replies. After a 2yz to PROT P, data "
+           "connections use TLS.")
+      .def("ccc", [](PySession& self) { return self.blocking([](session::Session& s) { return s.ccc(); }); },
+           "CCC (RFC 4217 §5): on 200 the control connection returns to clear text. Returns the reply.")
+      .def("set_tls_options", [](PySession& self, bool verify, const std::string& ca_file, const std::string& server_name,
+                                 bool reuse_session) {
+             const session::TlsOptions options{verify, ca_file, server_name, reuse_session};
+             self.blocking([options](session::Session& s) { s.set_tls_options(options); });
+           },
+           py::kw_only(), py::arg("verify") = false, py::arg("ca_file") = "", py::arg("server_name") = "",
+           py::arg("reuse_session") = true,
+           "TLS client settings: certificate verification is off by default (test servers use "
+           "self-signed certificates); `reuse_session` resumes the control TLS session on data "
+           "connections (RFC 4217 §10.2).")
+      .def_property_readonly("control_secure", [](PySession& self) {
+        return self.blocking([](session::Session& s) { return s.control_secure(); }); },
+        "True when the control connection runs over TLS.")
+      .def_property_readonly("data_protection", [](PySession& self) {
+        return std::string(1, self.blocking([](session::Session& s) { return s.data_protection(); })); },
+        "The PROT level in force: 'C' (clear) or 'P' (private).")
       .def("read_reply", [](PySession& self, std::optional<double> timeout) {
              std::optional<std::chrono::milliseconds> wait;
              if (timeout) wait = to_duration(*timeout, "timeout");
-             return self.blocking([&](session::Session& s) { return s.read_reply(wait); });
+             return self.blocking([wait](session::Session& s) { return s.read_reply(wait); });
            },
            py::arg("timeout") = py::none(),
            "Reads the next reply; raises Timeout when none completes within `timeout` seconds "
@@ -325,7 +400,7 @@ void bind_session_class(py::module_& m) {
              const auto accepted = accepted_codes(codes);  // validated before waiting
              std::optional<std::chrono::milliseconds> wait;
              if (timeout) wait = to_duration(*timeout, "timeout");
-             proto::Reply reply = self.blocking([&](session::Session& s) { return s.read_reply(wait); });
+             proto::Reply reply = self.blocking([wait](session::Session& s) { return s.read_reply(wait); });
              if (!accepts(accepted, reply.code)) raise_reply_error(reply, "expected " + describe_codes(accepted) + ", got ");
              return reply;
            },
@@ -344,7 +419,7 @@ void bind_session_class(py::module_& m) {
                       const std::string& via, Restart rest) {
              const std::string name = to_bytes(path, "path");
              const auto request = transfer_request(type, stru, mode, via, rest);
-             auto result = run_transfer(self, request, [&](session::Session& s, const auto& o) { return s.retr(name, o); });
+             auto result = run_transfer(self, request, [=](session::Session& s, const auto& o) { return s.retr(name, o); });
              return py::bytes(checked(std::move(result), true).data);
            },
            py::arg("path"), FTPSPEC_TRANSFER_KWARGS,
@@ -354,7 +429,7 @@ void bind_session_class(py::module_& m) {
                       OptionalText mode, const std::string& via, Restart rest, bool check) {
              const std::string name = to_bytes(path, "path"), payload = to_bytes(data, "data");
              const auto request = transfer_request(type, stru, mode, via, rest);
-             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+             return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.stor(name, payload, o); }), check);
            },
            py::arg("path"), py::arg("data"), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
@@ -363,7 +438,7 @@ void bind_session_class(py::module_& m) {
                       OptionalText mode, const std::string& via, Restart rest, bool check) {
              const std::string name = to_bytes(path, "path"), payload = to_bytes(data, "data");
              const auto request = transfer_request(type, stru, mode, via, rest);
-             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+             return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.appe(name, payload, o); }), check);
            },
            py::arg("path"), py::arg("data"), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
@@ -372,7 +447,7 @@ void bind_session_class(py::module_& m) {
                       const std::string& via, Restart rest, bool check) {
              const std::string payload = to_bytes(data, "data");
              const auto request = transfer_request(type, stru, mode, via, rest);
-             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+             return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.stou(payload, o); }), check);
            },
            py::arg("data"), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
@@ -381,7 +456,7 @@ void bind_session_class(py::module_& m) {
                       const std::string& via, Restart rest, bool check) {
              const std::string name = to_bytes(path, "path");
              const auto request = transfer_request(type, stru, mode, via, rest);
-             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+             return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.list(name, o); }), check);
            },
            py::arg("path") = "", FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
@@ -390,7 +465,7 @@ void bind_session_class(py::module_& m) {
                       const std::string& via, Restart rest, bool check) {
              const std::string name = to_bytes(path, "path");
              const auto request = transfer_request(type, stru, mode, via, rest);
-             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+             return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.nlst(name, o); }), check);
            },
            py::arg("path") = "", FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
@@ -401,7 +476,7 @@ void bind_session_class(py::module_& m) {
              std::optional<std::string> upload;
              if (!data.is_none()) upload = to_bytes(data, "data");
              const auto request = transfer_request(type, stru, mode, via, rest);
-             return checked(run_transfer(self, request, [&](session::Session& s, const auto& o) {
+             return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.transfer(text, upload ? std::optional<std::string_view>(*upload) : std::nullopt, o); }), check);
            },
            py::arg("line"), py::arg("data") = py::none(), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = false,
@@ -409,7 +484,7 @@ void bind_session_class(py::module_& m) {
            "receives. Returns the TransferResult without raising (check=False) for conformance checks.")
       .def("set_representation", [](PySession& self, OptionalText type, OptionalText stru, OptionalText mode) {
              const auto request = RepresentationRequest::parse(type, stru, mode);
-             auto replies = self.blocking([&](session::Session& s) {
+             auto replies = self.blocking([request](session::Session& s) {
                return s.set_representation(request.applied_to(s.representation())); });
              return reply_list(replies);
            },
@@ -425,7 +500,7 @@ void bind_session_class(py::module_& m) {
       .def("close", [](PySession& self) { self.blocking([](session::Session& s) { s.close(); }); },
            "Closes without QUIT.")
       .def_property_readonly("connected", [](PySession& self) {
-        return self.blocking([](session::Session& s) { return s.connected(); }); })
+        return self.blocking([](session::Session& s) { return s.connected(); }); }, "True while the control connection is open.")
       .def_property_readonly("greeting", [](PySession& self) {
         return reply_list(self.blocking([](session::Session& s) { return s.greeting_replies(); }));
       }, "Every greeting reply (any 120s, then the 220).")
@@ -435,9 +510,9 @@ void bind_session_class(py::module_& m) {
         return to_py_str(greeting.back().text());
       }, "The final greeting's text, or None before connect().")
       .def_property_readonly("local_address", [](PySession& self) {
-        return self.blocking([](session::Session& s) { return s.local_address(); }); })
+        return self.blocking([](session::Session& s) { return s.local_address(); }); }, "Our end of the control connection.")
       .def_property_readonly("remote_address", [](PySession& self) {
-        return self.blocking([](session::Session& s) { return s.remote_address(); }); })
+        return self.blocking([](session::Session& s) { return s.remote_address(); }); }, "The server's end of the control connection.")
       .def_property_readonly("transcript", &PySession::transcript, py::return_value_policy::reference_internal,
                              "The Transcript of every byte exchanged (str() renders it).");
 
@@ -455,12 +530,13 @@ void bind_session_class(py::module_& m) {
         },
         [field = field, name = name](PySession& self, double seconds) {
           const auto value = to_duration(seconds, name);
-          self.blocking([&](session::Session& s) {
+          self.blocking([field, value](session::Session& s) {
             session::Timeouts t = s.timeouts();
             t.*field = value;
             s.set_timeouts(t);
           });
-        });
+        },
+        "Seconds (a float); settable at any time.");
   }
 
   cls.def("__enter__", [](py::object self) { return self; })

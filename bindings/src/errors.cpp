@@ -79,6 +79,8 @@ void set_session_error(const std::error_code& code, const std::string& message) 
         PyErr_SetString(PyExc_ValueError, message.c_str());
         return;
       }
+      case session::errc::tls_failed: return set_error(types.connection, message);  // RFC 4217 §4 handshake
+      case session::errc::reply_too_long:  // beyond the parser's limits; the session closed
       case session::errc::malformed_reply:
       case session::errc::bad_passive_reply:
       case session::errc::unexpected_reply: return set_error(types.protocol, message);

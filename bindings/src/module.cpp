@@ -3,11 +3,12 @@
 #include "common.hpp"
 
 PYBIND11_MODULE(_core, m) {
-  m.doc() = "ftpspec's C++ engine (sessions, codecs, reference server); import `ftpspec` instead.";
+  m.doc() = "ftpspec's C++ engine (sessions, codecs, reference server, suite runner); import `ftpspec` instead.";
   using namespace ftpspec::python;
   init_errors(m);  // first: the other parts raise these types
   init_proto(m);
   init_codec(m);
   init_session(m);
   init_server(m);
+  init_run(m);
 }
