@@ -30,6 +30,12 @@ class CMakeBuild(build_ext):
         if cmake is None:
             raise RuntimeError("building ftpspec needs cmake (Debian: apt-get install cmake)")
         # CMake writes the module into <build>/python/ftpspec (bindings/CMakeLists.txt).
+        # FTPSPEC_CMAKE_BUILD_DIR names an already configured tree (scripts/test.sh passes its own):
+        # then only `_core` is brought up to date there instead of compiling the engine again.
+        reuse = os.environ.get("FTPSPEC_CMAKE_BUILD_DIR")
+        if reuse and (Path(reuse) / "CMakeCache.txt").exists():
+            self._copy_module(ext, self._build_core(cmake, Path(reuse).resolve()))
+            return
         build_dir = Path(self.build_temp).resolve() / "cmake"
         build_dir.mkdir(parents=True, exist_ok=True)
         config = "Debug" if self.debug else "Release"
@@ -42,13 +48,20 @@ class CMakeBuild(build_ext):
         ]
         if shutil.which("ninja"):
             configure += ["-G", "Ninja"]
-        jobs = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL") or str(os.cpu_count() or 1)
         subprocess.run(configure, check=True)
-        subprocess.run([cmake, "--build", str(build_dir), "--target", "_core", "-j", jobs], check=True)
+        self._copy_module(ext, self._build_core(cmake, build_dir))
 
+    @staticmethod
+    def _build_core(cmake: str, build_dir: Path) -> Path:
+        """Builds the `_core` target in a configured tree and returns the module's path."""
+        jobs = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL") or str(os.cpu_count() or 1)
+        subprocess.run([cmake, "--build", str(build_dir), "--target", "_core", "-j", jobs], check=True)
         built = next((build_dir / "python" / "ftpspec").glob("_core*.so"), None)
         if built is None:
             raise RuntimeError(f"CMake built no _core module under {build_dir}/python/ftpspec")
+        return built
+
+    def _copy_module(self, ext: Extension, built: Path) -> None:
         destination = Path(self.get_ext_fullpath(ext.name)).resolve()
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, destination)

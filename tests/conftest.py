@@ -16,6 +16,15 @@ except ImportError as exc:
     ) from exc
 
 
+if os.environ.get("FTPSPEC_INSTALLED_PACKAGE") == "1":
+    # scripts/test.sh runs the suite against the pip-installed package: prove that is what loaded.
+    import sys
+    from pathlib import Path
+
+    if not Path(ftpspec.__file__).resolve().is_relative_to(Path(sys.prefix).resolve()):
+        raise ImportError(f"expected the pip-installed ftpspec under {sys.prefix}, got {ftpspec.__file__}")
+
+
 def _plugin_installed() -> bool:
     """True when pip installed ftpspec, whose pytest11 entry point already loads the plugin."""
     return any(ep.name == "ftpspec" for ep in importlib.metadata.entry_points(group="pytest11"))
