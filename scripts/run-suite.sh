@@ -9,10 +9,14 @@ report=${FTPSPEC_REPORT_DIR:-$root/ftpspec-report}
 "$root/scripts/setup.sh"
 FTPSPEC_BUILD_DIR=$build "$root/scripts/build.sh"
 serve_root=$(mktemp -d)
-trap 'rm -rf "$serve_root"' EXIT
+tls_dir=$(mktemp -d)  # beside the served root, never inside it
+trap 'rm -rf "$serve_root" "$tls_dir"' EXIT
 mkdir -p "$report"
+# A throwaway self-signed certificate: ftpspecd offers AUTH TLS (RFC 4217) only with one.
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 2 \
+  -keyout "$tls_dir/key.pem" -out "$tls_dir/cert.pem" 2>/dev/null
 # Port 0 in both places: ftpspecd picks a free port and prints it; the runner reads it.
 "$build/engine/ftpspec" run \
   --target "ftp://ftpspec:ftpspec@127.0.0.1:0" \
-  --launch "$build/reference_server/ftpspecd --listen 127.0.0.1:0 --root $serve_root --user ftpspec:ftpspec" \
+  --launch "$build/reference_server/ftpspecd --listen 127.0.0.1:0 --root $serve_root --user ftpspec:ftpspec --tls-cert $tls_dir/cert.pem --tls-key $tls_dir/key.pem" \
   --suite "$root/scenarios" --report-dir "$report" --format terminal,json,junit,html "$@"

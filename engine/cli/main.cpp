@@ -1,6 +1,6 @@
 // `ftpspec`: run conformance scenarios against an FTP server, list them, or check their syntax.
 //   ftpspec run --target URL [--suite DIR_OR_FILE ...] [--case GLOB ...] [--jobs N] [--launch CMD]
-//               [--report-dir DIR] [--format terminal,json,junit,html] [--timeout MS] [--dir PATH]
+//               [--report-dir DIR] [--format terminal,json,junit,html] [--timeout MS] [--dir PATH] [--tls explicit|implicit]
 //   ftpspec report RESULTS.json [--format ...] [--report-dir DIR]     re-render a saved run
 //   ftpspec report --compare A.json B.json ... [-o matrix.html] [--markdown matrix.md]
 //   ftpspec list [--suite ...]        ftpspec check FILES...
@@ -17,6 +17,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/load_command.hpp"
 #include "cli/progress.hpp"
 #include "reports/html.hpp"
 #include "reports/json.hpp"
@@ -39,6 +40,7 @@ constexpr int kExitOk = 0, kExitFailed = 1, kExitUsage = 2;
 constexpr std::string_view kUsage = R"(Usage:
   ftpspec run --target ftp://USER:PASS@HOST:PORT [options]   run scenarios against a server
   ftpspec list [--suite PATH ...] [--case GLOB ...]          list cases with RFC sections and levels
+  ftpspec load --target URL --sessions N --duration S --mix retr:80,stor:20   load generator (load --help)
   ftpspec check [FILE_OR_DIR ...]                            parse scenario files, print diagnostics
   ftpspec report RESULTS.json [--format F,...]               re-render a saved JSON run
   ftpspec report --compare A.json B.json ... [-o FILE.html] [--markdown FILE.md]
@@ -105,6 +107,7 @@ struct RunArguments {
   std::string matrix_markdown;  ///< report --compare: --markdown
   long timeout_ms = 10000;
   std::string dir = "/";
+  std::string tls;  ///< --tls none|explicit|implicit (RFC 4217); empty: as the URL says
 };
 
 constexpr std::string_view kFormats[] = {"terminal", "json", "junit", "html"};
@@ -197,6 +200,14 @@ int command_run(const RunArguments& args) {
     return kExitUsage;
   }
   target->dir = args.dir;
+  if (!args.tls.empty()) {
+    auto mode = run::parse_tls_mode(args.tls);
+    if (!mode) {
+      std::cerr << "ftpspec: --tls must be none, explicit or implicit\n";
+      return kExitUsage;
+    }
+    target->tls = *mode;
+  }
   auto cases = load_cases(args.suites, args.globs);
   if (!cases) return kExitUsage;
   if (cases->empty()) {
@@ -267,6 +278,7 @@ int command_check(const std::vector<std::string>& files) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "load") return cli::command_load(argc - 1, argv + 1);
   RunArguments args;
   bool help = false, version = false;
   std::string subcommand;
@@ -275,7 +287,7 @@ int main(int argc, char** argv) {
   options.add_options()
       ("help,h", po::bool_switch(&help), "show this help")
       ("version", po::bool_switch(&version), "print the version")
-      ("target,t", po::value(&args.target_url), "ftp://USER:PASS@HOST:PORT (IPv6: ftp://[::1]:2121; port 0 with --launch)")
+      ("target,t", po::value(&args.target_url), "ftp://USER:PASS@HOST:PORT (IPv6: ftp://[::1]:2121; port 0 with --launch; ftps:// is implicit FTPS, ?tls=explicit AUTH TLS)")
       ("suite,s", po::value(&args.suites)->composing(), "scenario file or directory (repeatable; default: the source tree's scenarios/)")
       ("case,c", po::value(&args.globs)->composing(), "run only cases whose id matches this glob (repeatable)")
       ("jobs,j", po::value(&args.jobs)->default_value(1), "cases run in parallel, each on its own connection")
@@ -286,7 +298,8 @@ int main(int argc, char** argv) {
       ("output,o", po::value(&args.matrix_html), "report --compare: write the HTML matrix here")
       ("markdown", po::value(&args.matrix_markdown), "report --compare: write the Markdown matrix here")
       ("timeout", po::value(&args.timeout_ms)->default_value(10000), "milliseconds to wait for a connection or a reply")
-      ("dir", po::value(&args.dir)->default_value("/"), "a directory the user may write into (${dir})");
+      ("dir", po::value(&args.dir)->default_value("/"), "a directory the user may write into (${dir})")
+      ("tls", po::value(&args.tls), "secure every session (RFC 4217): explicit (AUTH TLS), implicit (as ftps://) or none");
   po::options_description hidden;
   hidden.add_options()("subcommand", po::value(&subcommand), "")("files", po::value(&files)->composing(), "");
   po::positional_options_description positional;

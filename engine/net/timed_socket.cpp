@@ -58,6 +58,7 @@ error_code TimedSocket::connect(const std::string& host, std::uint16_t port, std
   const bool connected_in_time = run_until_complete(io_, remaining(deadline), [&] { socket_.close(); });
   ec = outcome(connected_in_time, ec);
   if (ec) close();
+  else disable_nagle();
   return ec;
 }
 
@@ -68,7 +69,15 @@ error_code TimedSocket::connect(const tcp::endpoint& endpoint, std::chrono::mill
   const bool in_time = run_until_complete(io_, timeout, [&] { socket_.close(); });
   ec = outcome(in_time, ec);
   if (ec) close();
+  else disable_nagle();
   return ec;
+}
+
+void TimedSocket::disable_nagle() {
+  // Commands, replies and TLS close_notify are small: without TCP_NODELAY each can wait ~40 ms
+  // for the peer's delayed ACK of the previous segment.
+  error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
 }
 
 std::size_t TimedSocket::read_some(std::span<char> buffer, std::chrono::milliseconds timeout, error_code& ec) {

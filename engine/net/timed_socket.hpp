@@ -53,6 +53,7 @@ class TimedSocket {
   tcp::socket& socket() noexcept { return socket_; }
 
  private:
+  void disable_nagle();  ///< TCP_NODELAY on a connected socket (best effort)
   asio::io_context& io_;
   tcp::socket socket_;
 };

@@ -17,6 +17,7 @@
 #include "proto/command.hpp"
 #include "run/data_check.hpp"
 #include "run/expectation.hpp"
+#include "run/tls_steps.hpp"
 
 namespace ftpspec::run {
 
@@ -40,6 +41,7 @@ std::string expand_variables(std::string_view text, const std::vector<std::pair<
 namespace {
 
 using scenario::Step;
+using Clock = std::chrono::steady_clock;
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -124,17 +126,23 @@ class CaseExecutor {
   }
   std::string expand(std::string_view text) const { return expand_variables(text, variables_); }
 
-  /// The `require` fixture: connect, login, scratch directory. Failures are harness errors.
+  /// The `require` fixture: connect, AUTH TLS (tls-* or a TLS target), login, PBSZ 0 + PROT P,
+  /// scratch directory. Failures are harness errors, except that a `require tls-*` case whose
+  /// server refuses TLS the way RFC 4217 allows is `unsupported` (it is what the case is about).
   bool prepare() {
     set_variables();
     using scenario::Requirement;
     if (case_.require == Requirement::nothing) return true;
-    proto::Reply greeting = session_.connect(context_.target.host, context_.target.port);
+    proto::Reply greeting = open_control(session_, context_.target);
     if (greeting.code != 220)
       return record(nullptr, Verdict::error, "220", reply_summary(greeting), "precondition: the server did not greet with 220");
+    if (needs_auth_tls(context_.target, case_.require) && !fixture_step(run_auth_tls(session_, case_.level)))
+      return false;
     if (case_.require == Requirement::connection) return true;
     if (!login()) return false;
-    if (case_.require == Requirement::login) return true;
+    if (needs_protected_data(context_.target, case_.require) && !fixture_step(run_secure_data(session_, 'P', case_.level)))
+      return false;
+    if (case_.require == Requirement::login || case_.require == Requirement::tls_login) return true;
     std::mt19937 random(std::random_device{}());
     std::string name = fmt::format("ftpspec-{}-{:08x}", case_.id, random());
     std::string path = join_path(context_.target.dir, name);
@@ -145,6 +153,15 @@ class CaseExecutor {
     scratch_ = path;
     set_variables();
     return true;
+  }
+
+  /// Records a TLS fixture step that did not pass: its own verdict for a `require tls-*` case,
+  /// an `error` when only the target's TLS mode asked for it.
+  bool fixture_step(const TlsStepOutcome& outcome) {
+    if (outcome.ok()) return true;
+    const bool tls_case = case_.require == scenario::Requirement::tls_login || case_.require == scenario::Requirement::tls_scratch;
+    return record(nullptr, tls_case ? outcome.verdict : Verdict::error, outcome.expected, outcome.actual,
+                  tls_case ? outcome.reason : "precondition: " + outcome.reason);
   }
 
   bool login() {
@@ -159,8 +176,24 @@ class CaseExecutor {
   }
 
   bool execute(const Step&, const scenario::Connect&) {
-    pending_reply_ = session_.connect(context_.target.host, context_.target.port);
+    pending_reply_ = open_control(session_, context_.target);
     return true;
+  }
+
+  bool execute(const Step& step, const scenario::AuthTls&) {
+    drain();
+    return record_outcome(step, run_auth_tls(session_, case_.level));
+  }
+  bool execute(const Step& step, const scenario::SecureData& secure) {
+    drain();
+    return record_outcome(step, run_secure_data(session_, secure.level, case_.level));
+  }
+  bool execute(const Step& step, const scenario::Ccc&) {
+    drain();
+    return record_outcome(step, run_ccc(session_, case_.level));
+  }
+  bool record_outcome(const Step& step, const TlsStepOutcome& outcome) {
+    return record(&step, outcome.verdict, outcome.expected, outcome.actual, outcome.reason);
   }
 
   bool execute(const Step& step, const scenario::Login&) {
@@ -179,18 +212,18 @@ class CaseExecutor {
       wire = command.has_arg ? proto::encode_command(command.verb, command.arg, ec) : proto::encode_command(command.verb, ec);
       // A verb outside RFC 959 §5.3.1 (e.g. "XYZZY") is sent as written: the case wants it so.
       if (ec) wire = line + "\r\n";
-      pending_verbs_.push_back(upper(command.verb));
+      session_.send_raw(wire);
+      pending_.push_back({upper(command.verb), Clock::now()});
     } else {
-      wire = line + "\r\n";
-      pending_verbs_.push_back(upper(proto::split_command_line(line).verb));
+      session_.send_raw(line + "\r\n");
+      pending_.push_back({upper(proto::split_command_line(line).verb), Clock::now()});
     }
-    session_.send_raw(wire);
     return true;
   }
 
   bool execute(const Step&, const scenario::SendRaw& raw) {
     session_.send_raw(expand(raw.bytes));
-    pending_verbs_.push_back({});  // no §5.4 verb: the reply is judged by the case alone
+    pending_.push_back({{}, Clock::now()});  // no §5.4 verb: the reply is judged by the case alone
     return true;
   }
 
@@ -199,19 +232,23 @@ class CaseExecutor {
     std::string verb;
     proto::ReplyStage stage = stage_;
     proto::Reply reply;
+    std::optional<std::chrono::milliseconds> waited;  // since the command was sent
     if (pending_reply_) {
       reply = *std::exchange(pending_reply_, std::nullopt);
     } else {
       reply = session_.read_reply();
-      if (!pending_verbs_.empty()) verb = pending_verbs_.front();
+      if (!pending_.empty()) {
+        verb = pending_.front().verb;
+        waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - pending_.front().sent);
+      }
       if (reply.is_preliminary()) {
         stage_ = proto::ReplyStage::after_preliminary;
       } else {
-        if (!pending_verbs_.empty()) pending_verbs_.pop_front();
+        if (!pending_.empty()) pending_.pop_front();
         stage_ = proto::ReplyStage::first;
       }
     }
-    Judgement judgement = judge_reply(expect, reply, case_.level, verb, stage);
+    Judgement judgement = judge_reply(expect, reply, case_.level, verb, stage, waited);
     if (judgement.verdict == Verdict::pass) {
       std::string rules;
       for (const auto& deviation : session_.take_deviations()) rules += (rules.empty() ? "" : "; ") + deviation.rule;
@@ -220,7 +257,16 @@ class CaseExecutor {
         judgement.reason = "tolerated deviation: " + rules;
       }
     }
-    return record(&step, judgement.verdict, judgement.expected, reply_summary(reply), judgement.reason);
+    std::string actual = reply_summary(reply);
+    if (waited && measures_delay(expect)) actual += fmt::format(" (after {} ms)", waited->count());
+    return record(&step, judgement.verdict, judgement.expected, actual, judgement.reason);
+  }
+
+  static bool measures_delay(const scenario::Expect& expect) {
+    return std::any_of(expect.alternatives.begin(), expect.alternatives.end(), [](const scenario::Alternative& a) {
+      return std::any_of(a.checks.begin(), a.checks.end(),
+                         [](const scenario::TextCheck& c) { return c.kind == scenario::TextCheck::Kind::min_delay; });
+    });
   }
 
   /// `< closed`: the server must close the control connection (e.g. after QUIT, RFC 959 §4.1.1).
@@ -292,6 +338,14 @@ class CaseExecutor {
                     fmt::format("the data could not be decoded: {}", outcome.codec_error.message()));
     std::string wire_received = received_wire_bytes(data_from);
     for (const auto& check : transfer.checks) {
+      if (is_tls_check(check)) {
+        TlsCheckResult tls = check_tls(check, outcome);
+        if (tls.ok) continue;
+        // An absent optional feature (session resumption) is `unsupported` in a MAY case.
+        Verdict verdict = tls.optional_feature && case_.level == scenario::Level::may ? Verdict::unsupported
+                                                                                      : grade_unmatched(case_.level, 0, true);
+        return record(&step, verdict, tls.expected, tls.actual, tls.reason);
+      }
       if (check.kind == scenario::DataCheck::Kind::reply_matches) {
         if (any_reply_matches(outcome.replies, check.regex)) continue;
         return record(&step, grade_unmatched(case_.level, 0, true), fmt::format("a reply matching ~ \"{}\"", check.regex),
@@ -320,6 +374,9 @@ class CaseExecutor {
   /// the RETR and ABOR replies are left for the case's `<` lines.
   bool execute(const Step& step, const scenario::AbortRetr& abort) {
     drain();
+    if (session_.data_protection() == 'P' || session_.control_secure())  // it reads the data and sends IP/Synch in clear
+      return record(&step, Verdict::skipped, "clear control and data connections", "TLS",
+                    "abort-retr sends the Telnet Synch and reads the data connection in clear");
     const bool extended = abort.via == "epsv" || (abort.via == "auto" && ipv6());
     proto::Reply passive = session_.command(extended ? "EPSV" : "PASV");
     std::optional<proto::HostPort> where;
@@ -352,8 +409,8 @@ class CaseExecutor {
     while (!ec) after += data.read_some(buffer, context_.timeouts.data, ec);
     session_.transcript().event(session::Channel::data, fmt::format("{} more bytes until the data connection closed", after));
     data.close();
-    pending_verbs_.push_back("RETR");
-    pending_verbs_.push_back("ABOR");
+    pending_.push_back({"RETR", Clock::now()});
+    pending_.push_back({"ABOR", Clock::now()});
     stage_ = proto::ReplyStage::after_preliminary;
     return true;
   }
@@ -364,6 +421,11 @@ class CaseExecutor {
   }
 
   bool execute(const Step& step, const scenario::SkipUnless& skip) {
+    if (skip.kind == scenario::SkipUnless::Kind::clear) {
+      if (!session_.control_secure()) return true;
+      return record(&step, Verdict::skipped, "a clear control connection", "TLS",
+                    "the case needs a control connection without TLS (RFC 4217)");
+    }
     if (skip.kind == scenario::SkipUnless::Kind::ipv4) {
       if (!ipv6()) return true;
       return record(&step, Verdict::skipped, "an IPv4 control connection", session_.remote_address(),
@@ -391,9 +453,9 @@ class CaseExecutor {
   /// Reads the replies to commands whose `<` the case left out, so later steps read their own.
   void drain() {
     pending_reply_.reset();
-    while (!pending_verbs_.empty()) {
+    while (!pending_.empty()) {
       proto::Reply reply = session_.read_reply();
-      if (!reply.is_preliminary()) pending_verbs_.pop_front();
+      if (!reply.is_preliminary()) pending_.pop_front();
     }
     stage_ = proto::ReplyStage::first;
   }
@@ -434,8 +496,10 @@ class CaseExecutor {
     }
     try {
       if (!session_.connected()) {
-        session_.connect(context_.target.host, context_.target.port);
+        open_control(session_, context_.target);
+        if (needs_auth_tls(context_.target, case_.require)) session_.auth_tls();
         session_.login(context_.target.user, context_.target.password);
+        if (needs_protected_data(context_.target, case_.require)) session_.secure_data('P');
       }
       drain();
       remove_tree(scratch_, 3);
@@ -483,7 +547,12 @@ class CaseExecutor {
   CaseResult result_;
   std::vector<std::pair<std::string, std::string>> variables_;
   std::map<std::string, std::string> contents_;
-  std::deque<std::string> pending_verbs_;  ///< commands sent whose final reply is not read yet
+  /// A command sent whose final reply is not read yet, and when it was sent (for `delay >=`).
+  struct Pending {
+    std::string verb;
+    Clock::time_point sent;
+  };
+  std::deque<Pending> pending_;
   proto::ReplyStage stage_ = proto::ReplyStage::first;
   std::optional<proto::Reply> pending_reply_;  ///< the greeting of a `connect` step
   std::string scratch_;

@@ -58,7 +58,8 @@ int RunResult::count(Verdict verdict) const noexcept {
   return n;
 }
 
-bool matches(const scenario::Alternative& alternative, const proto::Reply& reply) {
+bool matches(const scenario::Alternative& alternative, const proto::Reply& reply,
+             std::optional<std::chrono::milliseconds> waited) {
   bool code_ok = false;
   for (const auto& pattern : alternative.codes) code_ok = code_ok || pattern.matches(reply.code);
   if (!code_ok) return false;
@@ -81,6 +82,9 @@ bool matches(const scenario::Alternative& alternative, const proto::Reply& reply
       case Kind::multiline:
         if (!reply.is_multiline()) return false;
         break;
+      case Kind::min_delay:
+        if (!waited || *waited < check.delay) return false;
+        break;
     }
   }
   return true;
@@ -98,6 +102,7 @@ std::string describe_alternative(const scenario::Alternative& alternative) {
       case Kind::not_contains: out += fmt::format(" !~ \"{}\"", check.regex); break;
       case Kind::every_inner: out += fmt::format(" inner ~ \"{}\"", check.regex); break;
       case Kind::multiline: out += " multiline"; break;
+      case Kind::min_delay: out += fmt::format(" delay >= {}ms", check.delay.count()); break;
     }
   }
   if (alternative.outcome != scenario::Outcome::pass) out += fmt::format(" {}", scenario::to_string(alternative.outcome));
@@ -121,11 +126,11 @@ std::string reply_summary(const proto::Reply& reply) {
 }
 
 Judgement judge_reply(const scenario::Expect& expect, const proto::Reply& reply, scenario::Level level,
-                      std::string_view verb, proto::ReplyStage stage) {
+                      std::string_view verb, proto::ReplyStage stage, std::optional<std::chrono::milliseconds> waited) {
   Judgement judgement;
   judgement.expected = describe(expect);
   for (const auto& alternative : expect.alternatives) {
-    if (!matches(alternative, reply)) continue;
+    if (!matches(alternative, reply, waited)) continue;
     judgement.verdict = from_outcome(alternative.outcome);
     if (judgement.verdict != Verdict::pass)
       judgement.reason = alternative.reason.empty()

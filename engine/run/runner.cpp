@@ -3,9 +3,12 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <thread>
+
+#include "run/tls_steps.hpp"
 
 namespace ftpspec::run {
 
@@ -21,7 +24,41 @@ std::vector<std::string> parse_feat_reply(const proto::Reply& reply) {
   return features;
 }
 
+std::chrono::milliseconds estimated_duration(const scenario::Case& c) {
+  using std::chrono::milliseconds;
+  milliseconds cost{1};
+  for (const scenario::Step& step : c.steps) {
+    if (const auto* wait = std::get_if<scenario::Wait>(&step.body)) {
+      cost += wait->duration;
+    } else if (const auto* send = std::get_if<scenario::Send>(&step.body)) {
+      // RFC 2577 §5 suggests delaying the reply to a wrong PASS; servers do (ftpspecd: 1 s).
+      const bool pass = send->text.size() > 5 && (send->text.compare(0, 5, "PASS ") == 0 || send->text.compare(0, 5, "pass ") == 0);
+      if (pass && send->text.substr(5) != "${password}") cost += milliseconds(1000);
+    } else if (std::holds_alternative<scenario::AbortRetr>(step.body)) {
+      cost += milliseconds(100);
+    } else if (std::holds_alternative<scenario::Transfer>(step.body)) {
+      cost += milliseconds(10);
+    }
+  }
+  if (c.require == scenario::Requirement::scratch || c.require == scenario::Requirement::tls_scratch)
+    cost += milliseconds(10);  // MKD, then NLST/DELE/RMD afterwards
+  return cost;
+}
+
 namespace {
+
+/// The order in which to start the cases: longest first, so a few slow cases (failed-login
+/// delays) overlap the many fast ones instead of trailing at the end of the run.
+std::vector<std::size_t> schedule(const std::vector<scenario::Case>& cases) {
+  std::vector<std::size_t> order(cases.size());
+  std::vector<std::chrono::milliseconds> cost(cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    order[i] = i;
+    cost[i] = estimated_duration(cases[i]);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cost[a] > cost[b]; });
+  return order;
+}
 
 std::string utc_now() {
   auto now = std::chrono::system_clock::now();
@@ -37,10 +74,15 @@ RunResult probe(const RunOptions& options) {
   result.started_at = utc_now();
   session::Session session(options.timeouts);
   try {
-    proto::Reply greeting = session.connect(options.target.host, options.target.port);
+    proto::Reply greeting = open_control(session, options.target);
     for (const auto& reply : session.greeting_replies())
       result.greeting.insert(result.greeting.end(), reply.lines.begin(), reply.lines.end());
     if (greeting.code != 220) throw TargetUnreachable(fmt::format("{} greeted with {}", result.target, greeting.code));
+    if (options.target.tls == TlsMode::explicit_) {
+      // RFC 4217 §4: the target was given as explicit FTPS, so every session starts with AUTH TLS.
+      proto::Reply auth = session.auth_tls();
+      if (auth.code != 234) throw TargetUnreachable(fmt::format("{}: AUTH TLS was answered {}", result.target, auth.code));
+    }
     proto::Reply login = session.login(options.target.user, options.target.password);
     if (login.code / 100 != 2)
       throw TargetUnreachable(fmt::format("login as {} failed: {}", options.target.user,
@@ -59,11 +101,13 @@ RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& 
   CaseContext context{options.target, options.timeouts, result.features};
   result.cases.resize(cases.size());
 
+  const std::vector<std::size_t> order = schedule(cases);
   std::atomic<std::size_t> next{0};
   std::size_t done = 0;
   std::mutex progress_mutex;
   auto worker = [&] {
-    for (std::size_t i = next++; i < cases.size(); i = next++) {
+    for (std::size_t n = next++; n < cases.size(); n = next++) {
+      const std::size_t i = order[n];
       result.cases[i] = run_case(cases[i], context);
       std::lock_guard lock(progress_mutex);
       ++done;

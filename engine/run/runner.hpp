@@ -34,7 +34,12 @@ class TargetUnreachable : public std::runtime_error {
 /// TargetUnreachable when the target cannot be reached or the login fails.
 RunResult probe(const RunOptions& options);
 
-/// Runs `cases` (in file order in the result, whatever the completion order).
+/// A rough guess of how long `c` runs against a local server: `wait` steps, a second per wrong
+/// PASS (RFC 2577 §5 delays), a little per transfer. run_suite starts the longest cases first.
+std::chrono::milliseconds estimated_duration(const scenario::Case& c);
+
+/// Runs `cases` (in file order in the result, whatever the completion order; longest-estimated
+/// cases start first).
 RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& options,
                     const ProgressCallback& progress = {});
 

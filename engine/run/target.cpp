@@ -6,9 +6,26 @@
 
 namespace ftpspec::run {
 
+std::string_view to_string(TlsMode mode) noexcept {
+  switch (mode) {
+    case TlsMode::none: return "none";
+    case TlsMode::explicit_: return "explicit";
+    case TlsMode::implicit: return "implicit";
+  }
+  return "none";
+}
+
+std::optional<TlsMode> parse_tls_mode(std::string_view text) noexcept {
+  if (text == "none") return TlsMode::none;
+  if (text == "explicit") return TlsMode::explicit_;
+  if (text == "implicit") return TlsMode::implicit;
+  return std::nullopt;
+}
+
 std::string Target::display_url() const {
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return fmt::format("ftp://{}@{}:{}", user, shown_host, port);
+  return fmt::format("{}://{}@{}:{}{}", tls == TlsMode::implicit ? "ftps" : "ftp", user, shown_host, port,
+                     tls == TlsMode::explicit_ ? "?tls=explicit" : "");
 }
 
 std::optional<std::string> percent_decode(std::string_view text) {
@@ -29,13 +46,37 @@ std::optional<std::string> percent_decode(std::string_view text) {
 }
 
 std::optional<Target> parse_target(std::string_view url, std::string& error) {
-  constexpr std::string_view scheme = "ftp://";
-  if (url.substr(0, scheme.size()) != scheme) {
-    error = "the target must be an ftp:// URL, e.g. ftp://user:pass@127.0.0.1:2121";
+  constexpr std::string_view clear_scheme = "ftp://";
+  constexpr std::string_view tls_scheme = "ftps://";
+  Target target;
+  std::string_view rest;
+  if (url.substr(0, clear_scheme.size()) == clear_scheme) {
+    rest = url.substr(clear_scheme.size());
+  } else if (url.substr(0, tls_scheme.size()) == tls_scheme) {
+    rest = url.substr(tls_scheme.size());
+    target.tls = TlsMode::implicit;
+    target.port = 990;  // ftps, IANA
+  } else {
+    error = "the target must be an ftp:// or ftps:// URL, e.g. ftp://user:pass@127.0.0.1:2121";
     return std::nullopt;
   }
-  Target target;
-  std::string_view rest = url.substr(scheme.size());
+  // The query: only tls=none|explicit|implicit is known.
+  if (std::size_t question = rest.find('?'); question != std::string_view::npos) {
+    std::string_view query = rest.substr(question + 1);
+    rest = rest.substr(0, question);
+    while (!query.empty()) {
+      std::size_t amp = query.find('&');
+      std::string_view pair = query.substr(0, amp);
+      query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+      constexpr std::string_view key = "tls=";
+      auto mode = pair.substr(0, key.size()) == key ? parse_tls_mode(pair.substr(key.size())) : std::nullopt;
+      if (!mode) {
+        error = fmt::format("unknown URL query '{}': expected tls=none, tls=explicit or tls=implicit", pair);
+        return std::nullopt;
+      }
+      target.tls = *mode;
+    }
+  }
   if (std::size_t slash = rest.find('/'); slash != std::string_view::npos) rest = rest.substr(0, slash);
   // The userinfo ends at the last '@' (an unencoded '@' in a password is common).
   if (std::size_t at = rest.rfind('@'); at != std::string_view::npos) {

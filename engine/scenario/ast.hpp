@@ -46,9 +46,11 @@ struct TextCheck {
     not_contains,  ///< `!~ "re"`: the reply text has none
     every_inner,   ///< `inner ~ "re"`: every line between the first and the last has a match
     multiline,     ///< `multiline`: the reply spans several lines
+    min_delay,     ///< `delay >= 500ms`: the reply came at least `delay` after its command was sent
   };
   Kind kind = Kind::contains;
   std::string regex;  ///< ECMAScript syntax, validated at parse time
+  std::chrono::milliseconds delay{0};  ///< for min_delay
 };
 
 /// One alternative of an expectation: `200|202 ~ "x" unsupported "why"`.
@@ -94,6 +96,10 @@ struct DataCheck {
     crlf_lines,    ///< expect-crlf: the wire bytes are non-empty lines each ending in CRLF
     empty,         ///< expect-empty
     reply_matches, ///< expect-reply ~ "re": some reply of the exchange (1yz or final) has a match
+    tls,           ///< expect-tls: the data connection ran over TLS (PROT P, RFC 4217 §9)
+    clear,         ///< expect-clear: the data connection ran in clear (PROT C)
+    tls_resumed,   ///< expect-tls-resumed: its TLS session resumed the control connection's (§10.2)
+    close_notify,  ///< expect-close-notify: the TLS data connection ended with close_notify (§12.6)
   };
   Kind kind = Kind::equals;
   Content content;       ///< for equals
@@ -122,7 +128,8 @@ struct Wait {
 /// `skip-unless feat "MDTM"`, `skip-unless accepts "MODE B"` or `skip-unless ipv4` (the control
 /// connection is IPv4: PASV and PORT carry IPv4 addresses only, RFC 2428 §1).
 struct SkipUnless {
-  enum class Kind { feat, accepts, ipv4 } kind = Kind::feat;
+  /// clear: the control connection is not protected (no TLS target, no auth-tls step before).
+  enum class Kind { feat, accepts, ipv4, clear } kind = Kind::feat;
   std::string argument;
 };
 
@@ -138,7 +145,22 @@ struct AbortRetr {
 struct Connect {};
 struct Login {};
 
-using StepBody = std::variant<Send, SendRaw, Expect, Transfer, Wait, SkipUnless, Connect, Login, AbortRetr>;
+/// `auth-tls`: AUTH TLS, then the TLS handshake on the control connection on 234 (RFC 4217 §4).
+/// A refusal RFC 2228 §3 / RFC 4217 allows (431, 500, 502, 504, 534) makes the case `unsupported`.
+struct AuthTls {};
+
+/// `secure-data [P|C]`: PBSZ 0 then PROT P (private: data connections use TLS) or PROT C (clear),
+/// RFC 4217 §8-9. Refusals of an optional level (500, 502, 504, 534, 536) are `unsupported`.
+struct SecureData {
+  char level = 'P';
+};
+
+/// `ccc`: CCC (RFC 4217 §5); on 200 the control connection continues in clear after a TLS
+/// shutdown. 500, 502 and 534 (not allowed now) are `unsupported`.
+struct Ccc {};
+
+using StepBody = std::variant<Send, SendRaw, Expect, Transfer, Wait, SkipUnless, Connect, Login, AbortRetr, AuthTls,
+                              SecureData, Ccc>;
 
 struct Step {
   StepBody body;
@@ -152,6 +174,8 @@ enum class Requirement {
   connection,  ///< connected, greeting read (must be 220)
   login,       ///< and logged in with the target's credentials
   scratch,     ///< and a fresh per-case directory ${scratch} made under ${dir}
+  tls_login,   ///< connected, AUTH TLS + handshake, logged in, PBSZ 0 + PROT P (RFC 4217 §4, §9)
+  tls_scratch, ///< tls_login and a scratch directory
 };
 
 struct Case {

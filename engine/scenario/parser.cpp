@@ -62,6 +62,8 @@ std::string_view to_string(Requirement requirement) noexcept {
     case Requirement::connection: return "connection";
     case Requirement::login: return "login";
     case Requirement::scratch: return "scratch";
+    case Requirement::tls_login: return "tls-login";
+    case Requirement::tls_scratch: return "tls-scratch";
   }
   return "?";
 }
@@ -191,9 +193,12 @@ class FileParser {
       else if (word == "connection") c.require = Requirement::connection;
       else if (word == "login") c.require = Requirement::login;
       else if (word == "scratch") c.require = Requirement::scratch;
+      else if (word == "tls-login") c.require = Requirement::tls_login;
+      else if (word == "tls-scratch") c.require = Requirement::tls_scratch;
       else
         return error(number, column,
-                     fmt::format("expected nothing, connection, login or scratch after 'require', found '{}'", word));
+                     fmt::format("expected nothing, connection, login, scratch, tls-login or tls-scratch after 'require', "
+                                 "found '{}'", word));
       return expect_end(cursor, number);
     }
     StepParser steps(file_, number, result_.diagnostics);
@@ -271,11 +276,11 @@ class FileParser {
 
   /// ${scratch} only exists when the runner made the directory.
   void check_variables(const Case& c) {
-    if (c.require == Requirement::scratch) return;
+    if (c.require == Requirement::scratch || c.require == Requirement::tls_scratch) return;
     for (const Step& step : c.steps)
       if (step.source.find("${scratch}") != std::string::npos)
         error(step.loc.line, static_cast<int>(step.source.find("${scratch}")) + 1 + leading_spaces(step),
-              "${scratch} is used but the case does not say 'require scratch'");
+              "${scratch} is used but the case does not say 'require scratch' or 'require tls-scratch'");
   }
   static int leading_spaces(const Step& step) { return step.loc.column - 1; }
 

@@ -135,8 +135,12 @@ std::optional<StepBody> StepParser::parse_body(LineCursor& cursor) {
   if (keyword == "skip-unless") return parse_skip_unless(cursor);
   if (keyword == "connect") return expect_end(cursor) ? std::optional<StepBody>(Connect{}) : std::nullopt;
   if (keyword == "login") return expect_end(cursor) ? std::optional<StepBody>(Login{}) : std::nullopt;
+  if (keyword == "auth-tls") return expect_end(cursor) ? std::optional<StepBody>(AuthTls{}) : std::nullopt;
+  if (keyword == "ccc") return expect_end(cursor) ? std::optional<StepBody>(Ccc{}) : std::nullopt;
+  if (keyword == "secure-data") return parse_secure_data(cursor);
   error(column, fmt::format("unknown statement '{}': expected title, rfc, level, require, >, >!, <, or, retr, "
-                            "stor, appe, stou, list, nlst, mlsd, abort-retr, wait, skip-unless, connect or login", keyword));
+                            "stor, appe, stou, list, nlst, mlsd, abort-retr, wait, skip-unless, connect, login, "
+                            "auth-tls, secure-data or ccc", keyword));
   return std::nullopt;
 }
 
@@ -187,11 +191,11 @@ std::optional<Alternative> StepParser::parse_alternative(LineCursor& cursor, std
     if (cursor.eat_word("~")) {
       auto re = parse_regex(cursor, "~");
       if (!re) return std::nullopt;
-      alt.checks.push_back({TextCheck::Kind::contains, std::move(*re)});
+      alt.checks.push_back({TextCheck::Kind::contains, std::move(*re), {}});
     } else if (cursor.eat_word("!~")) {
       auto re = parse_regex(cursor, "!~");
       if (!re) return std::nullopt;
-      alt.checks.push_back({TextCheck::Kind::not_contains, std::move(*re)});
+      alt.checks.push_back({TextCheck::Kind::not_contains, std::move(*re), {}});
     } else if (cursor.eat_word("inner")) {
       cursor.skip_spaces();
       if (!cursor.eat_word("~")) {
@@ -200,15 +204,26 @@ std::optional<Alternative> StepParser::parse_alternative(LineCursor& cursor, std
       }
       auto re = parse_regex(cursor, "inner ~");
       if (!re) return std::nullopt;
-      alt.checks.push_back({TextCheck::Kind::every_inner, std::move(*re)});
+      alt.checks.push_back({TextCheck::Kind::every_inner, std::move(*re), {}});
     } else if (cursor.eat_word("multiline")) {
-      alt.checks.push_back({TextCheck::Kind::multiline, {}});
+      alt.checks.push_back({TextCheck::Kind::multiline, {}, {}});
+    } else if (cursor.eat_word("delay")) {
+      cursor.skip_spaces();
+      const bool has_operator = cursor.eat_word(">=");
+      cursor.skip_spaces();
+      const int value_column = cursor.column();
+      auto delay = has_operator ? parse_duration(cursor) : std::nullopt;
+      if (!delay) {
+        error(value_column, "expected '>= DURATION' (like 500ms or 2s) after 'delay'");
+        return std::nullopt;
+      }
+      alt.checks.push_back({TextCheck::Kind::min_delay, {}, *delay});
     } else {
       std::string_view word = cursor.word();
       auto outcome = outcome_word(word);
       if (!outcome) {
-        error(column, fmt::format("expected '~ \"regex\"', '!~ \"regex\"', 'inner ~ \"regex\"', 'multiline' or an "
-                                  "outcome (pass, warn, unsupported, fail, skip), found '{}'", word));
+        error(column, fmt::format("expected '~ \"regex\"', '!~ \"regex\"', 'inner ~ \"regex\"', 'multiline', "
+                                  "'delay >= DURATION' or an outcome (pass, warn, unsupported, fail, skip), found '{}'", word));
         return std::nullopt;
       }
       alt.outcome = *outcome;
@@ -281,6 +296,17 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
     transfer.checks.push_back({DataCheck::Kind::empty, {}, {}});
     return true;
   }
+  // RFC 4217: how the data connection was protected.
+  static constexpr std::pair<std::string_view, DataCheck::Kind> tls_checks[] = {
+      {"expect-tls-resumed", DataCheck::Kind::tls_resumed},
+      {"expect-close-notify", DataCheck::Kind::close_notify},
+      {"expect-tls", DataCheck::Kind::tls},
+      {"expect-clear", DataCheck::Kind::clear}};
+  for (const auto& [word, kind] : tls_checks) {
+    if (!cursor.eat_word(word)) continue;
+    transfer.checks.push_back({kind, {}, {}});
+    return true;
+  }
   if (cursor.eat_word("expect-reply")) {
     cursor.skip_spaces();
     if (!cursor.eat_word("~")) {
@@ -308,7 +334,8 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
   std::string_view key = cursor.word("=");
   if (!cursor.eat('=')) {
     error(column, fmt::format("expected an option (type= stru= mode= via= rest= data= save= expect-data "
-                              "expect-reply expect-crlf expect-empty), found '{}'", key));
+                              "expect-reply expect-crlf expect-empty expect-tls expect-clear expect-tls-resumed "
+                              "expect-close-notify), found '{}'", key));
     return false;
   }
   int value_column = cursor.column();
@@ -431,19 +458,41 @@ std::optional<StepBody> StepParser::parse_abort_retr(LineCursor& cursor) {
   return abort;
 }
 
-std::optional<StepBody> StepParser::parse_wait(LineCursor& cursor) {
+std::optional<std::chrono::milliseconds> StepParser::parse_duration(LineCursor& cursor) {
   cursor.skip_spaces();
-  int column = cursor.column();
   std::string_view word = cursor.word();
   std::size_t digits = word.find_first_not_of("0123456789");
   long amount = 0;
   std::string_view unit = digits == std::string_view::npos ? "" : word.substr(digits);
-  if (digits == 0 || !parse_number(word.substr(0, digits), amount) || (unit != "ms" && unit != "s")) {
+  if (digits == 0 || !parse_number(word.substr(0, digits), amount) || (unit != "ms" && unit != "s")) return std::nullopt;
+  return std::chrono::milliseconds(unit == "s" ? amount * 1000 : amount);
+}
+
+std::optional<StepBody> StepParser::parse_wait(LineCursor& cursor) {
+  cursor.skip_spaces();
+  int column = cursor.column();
+  auto duration = parse_duration(cursor);
+  if (!duration) {
     error(column, "expected a duration like 100ms or 2s after 'wait'");
     return std::nullopt;
   }
   if (!expect_end(cursor)) return std::nullopt;
-  return Wait{std::chrono::milliseconds(unit == "s" ? amount * 1000 : amount)};
+  return Wait{*duration};
+}
+
+std::optional<StepBody> StepParser::parse_secure_data(LineCursor& cursor) {
+  cursor.skip_spaces();
+  SecureData secure;
+  if (cursor.at_end()) return secure;
+  int column = cursor.column();
+  std::string_view level = cursor.word();
+  if (level != "P" && level != "C") {
+    error(column, fmt::format("expected P (private) or C (clear) after 'secure-data', found '{}' (RFC 4217 §9)", level));
+    return std::nullopt;
+  }
+  secure.level = level[0];
+  if (!expect_end(cursor)) return std::nullopt;
+  return secure;
 }
 
 std::optional<StepBody> StepParser::parse_skip_unless(LineCursor& cursor) {
@@ -455,8 +504,11 @@ std::optional<StepBody> StepParser::parse_skip_unless(LineCursor& cursor) {
   else if (cursor.eat_word("ipv4")) {
     skip.kind = SkipUnless::Kind::ipv4;
     return expect_end(cursor) ? std::optional<StepBody>(skip) : std::nullopt;
+  } else if (cursor.eat_word("clear")) {
+    skip.kind = SkipUnless::Kind::clear;
+    return expect_end(cursor) ? std::optional<StepBody>(skip) : std::nullopt;
   } else {
-    error(column, "expected 'feat \"NAME\"', 'accepts \"COMMAND\"' or 'ipv4' after 'skip-unless'");
+    error(column, "expected 'feat \"NAME\"', 'accepts \"COMMAND\"', 'ipv4' or 'clear' after 'skip-unless'");
     return std::nullopt;
   }
   auto argument = parse_string(cursor, skip.kind == SkipUnless::Kind::feat ? "feat" : "accepts");

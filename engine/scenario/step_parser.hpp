@@ -1,6 +1,7 @@
 // Parses the step statements of a case (`>`, `>!`, `<`, `or`, transfers, `wait`, `skip-unless`,
 // `connect`, `login`) from one line, appending diagnostics with exact columns.
 #pragma once
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ class StepParser {
   std::optional<StepBody> parse_wait(LineCursor& cursor);
   std::optional<StepBody> parse_abort_retr(LineCursor& cursor);
   std::optional<StepBody> parse_skip_unless(LineCursor& cursor);
+  std::optional<StepBody> parse_secure_data(LineCursor& cursor);
+  /// `100ms` or `2s`; nullopt when the word is not a duration (the caller reports it).
+  std::optional<std::chrono::milliseconds> parse_duration(LineCursor& cursor);
   bool parse_transfer_option(LineCursor& cursor, Transfer& transfer);
   std::optional<Content> parse_content(LineCursor& cursor, std::string_view after);
   std::optional<std::string> parse_string(LineCursor& cursor, std::string_view after);

@@ -85,6 +85,7 @@ DataWait DataLink::open() {
   }
   s_.record_handshake(Channel::data, transport_);
   result_.tls = true;
+  result_.tls_resumed = transport_.tls_summary().resumed;
   return DataWait::done;
 }
 

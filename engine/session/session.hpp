@@ -93,6 +93,8 @@ struct TransferResult {
   /// `data` holds the first max_bytes bytes.
   bool truncated = false;
   bool tls = false;                   ///< the data connection ran over TLS (PROT P, RFC 4217 §9)
+  /// The data connection's TLS handshake resumed the control connection's session (RFC 4217 §10.2).
+  bool tls_resumed = false;
   /// A TLS data connection ended without close_notify (RFC 4217 §12.6 TLSshutdown): the client
   /// cannot tell a complete download from a truncated one by the data connection alone.
   bool tls_truncated = false;

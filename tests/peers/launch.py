@@ -188,6 +188,15 @@ def _writable_subdir(root: Path, owner: pwd.struct_passwd) -> Path:
     return writable
 
 
+def _certificate(work: Path) -> tuple[Path, Path]:
+    """A throwaway self-signed certificate and key for FTP over TLS (RFC 4217), in ``work``."""
+    cert, key = work / "tls-cert.pem", work / "tls-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                    "-days", "2", "-keyout", str(key), "-out", str(cert)], capture_output=True, check=True)
+    key.chmod(0o600)
+    return cert, key
+
+
 def _vsftpd(root: Path, port: int, work: Path) -> Recipe:
     # Anonymous only (see templates/vsftpd.conf): sessions run as SYSTEM_USER, whose home
     # must exist (vsftpd chdirs there before chrooting into anon_root), and write into /pub
@@ -200,8 +209,10 @@ def _vsftpd(root: Path, port: int, work: Path) -> Recipe:
     empty = work / "empty"
     empty.mkdir(mode=0o755)
     work.chmod(0o755)
+    cert, key = _certificate(work)
     conf = _render("vsftpd.conf", work / "vsftpd.conf", port=port, root=root, ftp_user=account.pw_name,
-                   writable_name="pub", empty_dir=empty, log_file=work / "vsftpd.log")
+                   writable_name="pub", empty_dir=empty, log_file=work / "vsftpd.log",
+                   tls_cert=cert, tls_key=key)
     return Recipe(argv=[str(program_path("vsftpd")), str(conf)], user="anonymous",
                   password="ftpspec@example.org", writable_dir="/pub")
 
@@ -248,6 +259,8 @@ def _pure_ftpd(root: Path, port: int, work: Path) -> Recipe:
             "-H",  # no reverse DNS
             "-g", str(work / "pure-ftpd.pid"),
             "-O", f"clf:{work / 'xfer.log'}",
+            "-Y", "1",  # TLS offered, not required (RFC 4217)
+            "-2", "{},{}".format(*_certificate(work)),
             "-f", "none"]  # no syslog: nothing listens on /dev/log in a container
     return Recipe(argv=argv, writable_dir=writable_dir)
 
@@ -258,8 +271,9 @@ def _pyftpdlib(root: Path, port: int, work: Path) -> Recipe:
 
 
 def _ftpspecd(root: Path, port: int, work: Path) -> Recipe:
+    cert, key = _certificate(work)
     return Recipe(argv=[str(program_path("ftpspecd")), "--listen", f"{HOST}:{port}", "--root",
-                        str(root), "--user", f"{LOGIN}:{LOGIN}"],
+                        str(root), "--user", f"{LOGIN}:{LOGIN}", "--tls-cert", str(cert), "--tls-key", str(key)],
                   port_from_log=re.compile(r"listening on [\d.]+:(\d+)"))
 
 

@@ -129,6 +129,58 @@ TEST(Parser, OtherSteps) {
   EXPECT_TRUE(std::holds_alternative<Connect>(steps[4].body));
   EXPECT_TRUE(std::holds_alternative<Login>(steps[5].body));
   EXPECT_EQ(std::get<SkipUnless>(steps[6].body).kind, SkipUnless::Kind::ipv4);
+  ParseResult clear = parse_steps("  skip-unless clear\n");
+  ASSERT_TRUE(clear.ok()) << clear.diagnostics.front().str();
+  EXPECT_EQ(std::get<SkipUnless>(clear.cases[0].steps[0].body).kind, SkipUnless::Kind::clear);
+}
+
+TEST(Parser, TlsSteps) {
+  ParseResult r = parse(std::string(kHeader) +
+                            "  require tls-scratch\n  auth-tls\n  secure-data\n  secure-data C\n  ccc\n"
+                            "  retr ${scratch}/a expect-tls expect-tls-resumed expect-close-notify\n  list expect-clear\n"
+                            "  < 530 delay >= 500ms\n  or 530 delay >= 2s warn\n",
+                        "x.ftpspec");
+  ASSERT_TRUE(r.ok()) << r.diagnostics.front().str();
+  const Case& c = r.cases[0];
+  EXPECT_EQ(c.require, Requirement::tls_scratch);
+  EXPECT_EQ(to_string(c.require), "tls-scratch");
+  const auto& steps = c.steps;
+  EXPECT_TRUE(std::holds_alternative<AuthTls>(steps[0].body));
+  EXPECT_EQ(std::get<SecureData>(steps[1].body).level, 'P');
+  EXPECT_EQ(std::get<SecureData>(steps[2].body).level, 'C');
+  EXPECT_TRUE(std::holds_alternative<Ccc>(steps[3].body));
+  const auto& retr = std::get<Transfer>(steps[4].body);
+  ASSERT_EQ(retr.checks.size(), 3u);
+  EXPECT_EQ(retr.checks[0].kind, DataCheck::Kind::tls);
+  EXPECT_EQ(retr.checks[1].kind, DataCheck::Kind::tls_resumed);
+  EXPECT_EQ(retr.checks[2].kind, DataCheck::Kind::close_notify);
+  EXPECT_EQ(std::get<Transfer>(steps[5].body).checks.at(0).kind, DataCheck::Kind::clear);
+  const auto& expect = std::get<Expect>(steps[6].body);
+  ASSERT_EQ(expect.alternatives.size(), 2u);
+  ASSERT_EQ(expect.alternatives[0].checks.size(), 1u);
+  EXPECT_EQ(expect.alternatives[0].checks[0].kind, TextCheck::Kind::min_delay);
+  EXPECT_EQ(expect.alternatives[0].checks[0].delay, std::chrono::milliseconds(500));
+  EXPECT_EQ(expect.alternatives[1].checks[0].delay, std::chrono::milliseconds(2000));
+  EXPECT_EQ(expect.alternatives[1].outcome, Outcome::warn);
+
+  ParseResult login = parse(std::string(kHeader) + "  require tls-login\n  > NOOP\n", "y.ftpspec");
+  ASSERT_TRUE(login.ok());
+  EXPECT_EQ(login.cases[0].require, Requirement::tls_login);
+}
+
+TEST(ParserDiagnostics, TlsStepErrors) {
+  EXPECT_EQ(first_diagnostic("  secure-data S\n"),
+            "x.ftpspec:5:15: expected P (private) or C (clear) after 'secure-data', found 'S' (RFC 4217 §9)");
+  EXPECT_EQ(first_diagnostic("  auth-tls now\n"), "x.ftpspec:5:12: unexpected 'now' at the end of the statement");
+  EXPECT_EQ(first_diagnostic("  ccc please\n"), "x.ftpspec:5:7: unexpected 'please' at the end of the statement");
+  EXPECT_EQ(first_diagnostic("  < 530 delay 5s\n"), "x.ftpspec:5:15: expected '>= DURATION' (like 500ms or 2s) after 'delay'");
+  EXPECT_EQ(first_diagnostic("  < 530 delay >= soon\n"), "x.ftpspec:5:18: expected '>= DURATION' (like 500ms or 2s) after 'delay'");
+  EXPECT_EQ(first_diagnostic("  retr a expect-tlsx\n").substr(0, 31), "x.ftpspec:5:10: expected an opt");
+  EXPECT_EQ(first_diagnostic("  > NOOP\n").substr(0, 6), "(none)");
+  ParseResult bad = parse(std::string(kHeader) + "  require tls\n  > NOOP\n", "z.ftpspec");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.diagnostics.front().str(),
+            "z.ftpspec:5:11: expected nothing, connection, login, scratch, tls-login or tls-scratch after 'require', found 'tls'");
 }
 
 TEST(Parser, ExtendedTransferSteps) {
@@ -176,8 +228,8 @@ TEST(ParserDiagnostics, StepErrorsPointAtTheToken) {
   EXPECT_EQ(first_diagnostic("  < 600\n"), "x.ftpspec:5:5: expected a reply code like 200, 2xx or 200|250 after '<'");
   EXPECT_EQ(first_diagnostic("  or 200\n"), "x.ftpspec:5:3: 'or' must follow a '<' expectation (it adds an alternative)");
   EXPECT_EQ(first_diagnostic("  < 200 maybe\n"),
-            "x.ftpspec:5:9: expected '~ \"regex\"', '!~ \"regex\"', 'inner ~ \"regex\"', 'multiline' or an outcome "
-            "(pass, warn, unsupported, fail, skip), found 'maybe'");
+            "x.ftpspec:5:9: expected '~ \"regex\"', '!~ \"regex\"', 'inner ~ \"regex\"', 'multiline', "
+            "'delay >= DURATION' or an outcome (pass, warn, unsupported, fail, skip), found 'maybe'");
   EXPECT_EQ(first_diagnostic("  < 200 ~ \"(\"\n").rfind("x.ftpspec:5:11: invalid regular expression after '~': ", 0), 0u);
   EXPECT_EQ(first_diagnostic("  < 200 ~ \"abc\n"), "x.ftpspec:5:11: unterminated string: expected a closing '\"' after '~'");
   EXPECT_EQ(first_diagnostic("  < 200 pass \"x\" extra\n"), "x.ftpspec:5:18: unexpected 'extra' at the end of the statement");
@@ -188,11 +240,11 @@ TEST(ParserDiagnostics, StepErrorsPointAtTheToken) {
             "x.ftpspec:5:10: unknown variable '${nobody}' (known: user, password, dir, scratch, host, port, case)");
   EXPECT_EQ(first_diagnostic("  > USER ${user\n"), "x.ftpspec:5:10: unterminated variable: expected '}' after '${'");
   EXPECT_EQ(first_diagnostic("  > RETR ${scratch}/a\n"),
-            "x.ftpspec:5:10: ${scratch} is used but the case does not say 'require scratch'");
+            "x.ftpspec:5:10: ${scratch} is used but the case does not say 'require scratch' or 'require tls-scratch'");
   EXPECT_EQ(first_diagnostic("  frobnicate\n").substr(0, 46), "x.ftpspec:5:3: unknown statement 'frobnicate':");
   EXPECT_EQ(first_diagnostic("  wait soon\n"), "x.ftpspec:5:8: expected a duration like 100ms or 2s after 'wait'");
   EXPECT_EQ(first_diagnostic("  skip-unless maybe\n"),
-            "x.ftpspec:5:15: expected 'feat \"NAME\"', 'accepts \"COMMAND\"' or 'ipv4' after 'skip-unless'");
+            "x.ftpspec:5:15: expected 'feat \"NAME\"', 'accepts \"COMMAND\"', 'ipv4' or 'clear' after 'skip-unless'");
   EXPECT_EQ(first_diagnostic("  retr\n"), "x.ftpspec:5:7: expected a path after 'retr'");
   EXPECT_EQ(first_diagnostic("  stor a\n"),
             "x.ftpspec:5:9: expected 'data=\"...\"', 'data=random:N' or 'data=@name' for stor");
@@ -223,7 +275,8 @@ TEST(ParserDiagnostics, HeaderErrors) {
   EXPECT_EQ(diagnostics(with(" title \"u\"")).at(0), "h.ftpspec:6:2: duplicate 'title' in this case");
   EXPECT_EQ(diagnostics(with(" title u")).at(0), "h.ftpspec:6:8: expected a quoted string after 'title'");
   EXPECT_EQ(diagnostics(with(" require root")).at(0),
-            "h.ftpspec:6:10: expected nothing, connection, login or scratch after 'require', found 'root'");
+            "h.ftpspec:6:10: expected nothing, connection, login, scratch, tls-login or tls-scratch after 'require', "
+            "found 'root'");
   EXPECT_EQ(diagnostics("case a\n rfc §4\n").at(0), "h.ftpspec:2:6: expected an RFC reference like '959 §4.1.3' after 'rfc', found '§4'");
   EXPECT_EQ(diagnostics("case a b\n").at(0), "h.ftpspec:1:8: unexpected 'b' at the end of the statement");
   EXPECT_EQ(diagnostics("case !\n").at(0), "h.ftpspec:1:6: expected a case id (letters, digits, '-', '_', '.') after 'case'");

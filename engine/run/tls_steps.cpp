@@ -1,0 +1,130 @@
+#include "run/tls_steps.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <initializer_list>
+
+#include "proto/sequences.hpp"
+#include "run/expectation.hpp"
+
+namespace ftpspec::run {
+
+namespace {
+
+bool one_of(int code, std::initializer_list<int> codes) { return std::find(codes.begin(), codes.end(), code) != codes.end(); }
+
+/// A reply that is neither the success nor an allowed refusal: graded by level and §5.4 table.
+TlsStepOutcome unmatched(std::string_view verb, const proto::Reply& reply, scenario::Level level, std::string expected) {
+  TlsStepOutcome out;
+  const bool allowed = proto::is_allowed(verb, reply.code);
+  out.verdict = grade_unmatched(level, reply.code, allowed);
+  out.expected = std::move(expected);
+  out.actual = reply_summary(reply);
+  out.reason = allowed ? fmt::format("{} was answered {} ({} case)", verb, reply.code, scenario::to_string(level))
+                       : fmt::format("reply {} to {} is not allowed (allowed: {})", reply.code, verb,
+                                     proto::allowed_codes_text(verb, proto::ReplyStage::first));
+  return out;
+}
+
+TlsStepOutcome refused(const proto::Reply& reply, std::string expected, std::string reason) {
+  return {Verdict::unsupported, std::move(expected), reply_summary(reply), std::move(reason)};
+}
+
+bool uses_tls_fixture(scenario::Requirement require) noexcept {
+  return require == scenario::Requirement::tls_login || require == scenario::Requirement::tls_scratch;
+}
+
+}  // namespace
+
+proto::Reply open_control(session::Session& session, const Target& target) {
+  return target.tls == TlsMode::implicit ? session.connect_tls(target.host, target.port)
+                                         : session.connect(target.host, target.port);
+}
+
+TlsStepOutcome run_auth_tls(session::Session& session, scenario::Level level) {
+  if (session.control_secure()) return {Verdict::pass, "234", "the control connection is already protected", {}};
+  const proto::Reply reply = session.auth_tls();  // throws on a failed handshake after 234
+  if (reply.code == 234) return {Verdict::pass, "234", reply_summary(reply), {}};
+  if (reply.code == 334)  // RFC 4217 §4.2: "the '334' reply is incorrect"
+    return {Verdict::fail, "234", reply_summary(reply), "RFC 4217 §4.2: 334 (ADAT follows) is incorrect for AUTH TLS"};
+  if (one_of(reply.code, {431, 500, 502, 504, 534}))
+    return refused(reply, "234", "AUTH TLS was refused: the server does not offer FTP over TLS (RFC 4217 §4, RFC 2228 §3)");
+  return unmatched("AUTH", reply, level, "234");
+}
+
+TlsStepOutcome run_secure_data(session::Session& session, char protection, scenario::Level level) {
+  const std::string expected = fmt::format("200 to PBSZ 0 and to PROT {}", protection);
+  const std::vector<proto::Reply> replies = session.secure_data(protection);
+  const proto::Reply& last = replies.back();
+  const std::string_view verb = replies.size() == 1 ? "PBSZ" : "PROT";
+  if (replies.size() == 2 && last.code / 100 == 2) return {Verdict::pass, expected, reply_summary(last), {}};
+  if (one_of(last.code, {500, 502, 504, 534, 536}))
+    return refused(last, expected, fmt::format("{} was refused: the server does not offer data protection level {} "
+                                               "(RFC 4217 §9, RFC 2228 §3)", verb, protection));
+  return unmatched(verb, last, level, expected);
+}
+
+TlsStepOutcome run_ccc(session::Session& session, scenario::Level level) {
+  const proto::Reply reply = session.ccc();
+  if (reply.code == 200) return {Verdict::pass, "200", reply_summary(reply), {}};
+  if (one_of(reply.code, {500, 502, 534}))
+    return refused(reply, "200", "CCC was refused: the server does not clear the control connection (RFC 4217 §5)");
+  TlsStepOutcome out = unmatched("CCC", reply, level, "200, or 500/502/534 when refused");
+  if (reply.code == 533 && session.control_secure())
+    out.reason = "RFC 4217 §5: 533 means the control connection is not protected, but it is (534 refuses CCC)";
+  return out;
+}
+
+bool needs_auth_tls(const Target& target, scenario::Requirement require) noexcept {
+  if (target.tls == TlsMode::implicit) return false;
+  return uses_tls_fixture(require) || (target.tls == TlsMode::explicit_ && require != scenario::Requirement::nothing);
+}
+
+bool needs_protected_data(const Target& target, scenario::Requirement require) noexcept {
+  return uses_tls_fixture(require) || target.tls != TlsMode::none;
+}
+
+bool is_tls_check(const scenario::DataCheck& check) noexcept {
+  using Kind = scenario::DataCheck::Kind;
+  return check.kind == Kind::tls || check.kind == Kind::clear || check.kind == Kind::tls_resumed ||
+         check.kind == Kind::close_notify;
+}
+
+TlsCheckResult check_tls(const scenario::DataCheck& check, const session::TransferResult& outcome) {
+  using Kind = scenario::DataCheck::Kind;
+  TlsCheckResult out;
+  const std::string protection = outcome.tls ? "TLS" : "clear";
+  switch (check.kind) {
+    case Kind::tls:
+      out.ok = outcome.tls;
+      out.expected = "a TLS data connection";
+      out.actual = protection;
+      out.reason = "RFC 4217 §9: after PROT P the data connection must be protected";
+      break;
+    case Kind::clear:
+      out.ok = !outcome.tls;
+      out.expected = "a clear data connection";
+      out.actual = protection;
+      out.reason = "RFC 4217 §9: after PROT C the data connection is made without TLS";
+      break;
+    case Kind::tls_resumed:
+      out.ok = outcome.tls && outcome.tls_resumed;
+      out.optional_feature = true;
+      out.expected = "the data connection resumed the control connection's TLS session";
+      out.actual = outcome.tls ? (outcome.tls_resumed ? "resumed" : "a full handshake") : "clear";
+      out.reason = "the server did not resume the offered TLS session on the data connection (RFC 4217 §10.2 allows it)";
+      break;
+    case Kind::close_notify:
+      out.ok = outcome.tls && !outcome.tls_truncated;
+      out.expected = "close_notify before the data connection closed";
+      out.actual = !outcome.tls ? "clear" : outcome.tls_truncated ? "closed without close_notify" : "close_notify";
+      out.reason = "the TLS data connection ended without close_notify (RFC 4217 §12.6 TLSshutdown): "
+                   "a truncated download cannot be told from a complete one";
+      break;
+    default: break;
+  }
+  return out;
+}
+
+}  // namespace ftpspec::run
