@@ -152,18 +152,42 @@ void CompressedFramer::flush_all() {
   pending_eor_ = false;
 }
 
+void CompressedFramer::append_literal(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const std::size_t room = max_literal - literal_.size();
+    const std::size_t n = std::min(room, bytes.size());
+    literal_.append(bytes.data(), n);
+    bytes.remove_prefix(n);
+    if (literal_.size() == max_literal) flush_literal();
+  }
+}
+
+// Byte-at-a-time run detection cost ~17 cycles per byte (codec_bench encode/I/F/C, see
+// docs/performance.md). Same output, faster: bytes that differ from their successor can only be
+// runs of one, so such a stretch goes to the literal in one append.
 void CompressedFramer::data(std::string_view bytes) {
   if (bytes.empty()) return;
   if (pending_eor_) flush_all();
-  for (char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
+  const char* at = bytes.data();
+  const char* const end = at + bytes.size();
+  while (at < end) {
+    const auto b = static_cast<unsigned char>(*at);
     if (run_length_ > 0 && b == run_byte_ && run_length_ < max_run) {
       ++run_length_;
+      ++at;
       continue;
     }
     close_run();
-    run_byte_ = b;
+    // Every byte of [at, single_end) differs from the next one: each is a run of one.
+    const char* single_end = at;
+    while (single_end + 1 < end && single_end[0] != single_end[1]) ++single_end;
+    if (single_end > at) {
+      append_literal(std::string_view(at, static_cast<std::size_t>(single_end - at)));
+      at = single_end;
+    }
+    run_byte_ = static_cast<unsigned char>(*at);
     run_length_ = 1;
+    ++at;
   }
 }
 

@@ -67,6 +67,8 @@ class CompressedFramer final : public Stage {
  private:
   void close_run();
   void flush_literal();
+  /// Appends bytes to the literal, flushing it each time it reaches max_literal.
+  void append_literal(std::string_view bytes);
   void flush_all();
   void escape(unsigned char descriptor);
   Flow& flow_;
