@@ -75,6 +75,13 @@ std::size_t CommandParser::put(std::span<const char> bytes, std::error_code& ec)
       case TelnetFilter::Result::data:
         break;
     }
+    if (byte == telnet::DM && line_.empty() && !discarding_) {
+      // A lone 0xF2 before a command is the Synch's Data Mark whose urgent IAC was taken out of
+      // band (a BSD client sends IAC with MSG_OOB, then DM; RFC 959 §4.1.3, RFC 854). No verb
+      // starts with 0xF2, so treat it as the mark rather than as part of the verb.
+      interrupted_ = true;
+      continue;
+    }
     if (byte == '\n') {
       if (discarding_) {
         discarding_ = false;

@@ -36,7 +36,9 @@ struct CommandParserLimits {
 };
 
 /// Server-side incremental parser: one command line per call to release(). Telnet IP and DM
-/// (RFC 959 §4.1.3: ABOR is preceded by IP and Synch) are reported through interrupted().
+/// (RFC 959 §4.1.3: ABOR is preceded by IP and Synch) are reported through take_interrupt(); so
+/// is a lone DM byte (0xF2, its IAC sent as urgent data and removed by the receiver's socket) at
+/// the start of a line, which is stripped.
 /// An over-long line yields line_too_long once and the rest of that line is discarded, so the
 /// server can reply 500 and carry on (it is not sticky).
 class CommandParser {

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -26,9 +29,10 @@ bool UniqueFd::close() noexcept {
   return ok;
 }
 
-ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::context* tls)
+ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking)
     : config_(config),
       tls_(tls),
+      blocking_(blocking),
       stream_(std::make_shared<SwitchableStream>(std::move(socket))),
       socket_sink_(std::make_shared<SocketReplySink>(stream_)),
       misbehaving_sink_(std::make_shared<MisbehavingReplySink>(socket_sink_, stream_->socket().get_executor())),
@@ -40,6 +44,7 @@ ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::co
   boost::system::error_code ec;
   auto& control = stream_->socket();
   control.set_option(tcp::no_delay(true), ec);  // replies are small and must not wait for ACKs (Nagle)
+  set_urgent_inline(true);
   local_ = control.local_endpoint(ec);
   remote_ = control.remote_endpoint(ec);
   misbehaving_sink_->set_rules(misbehaviour_.replies);
@@ -51,8 +56,16 @@ void ControlSession::adopt_user_misbehaviour(const std::vector<std::string>& spe
   misbehaving_sink_->set_rules(misbehaviour_.replies);
 }
 
+void ControlSession::set_urgent_inline(bool inline_urgent) {
+  boost::system::error_code ignored;
+  stream_->socket().set_option(asio::socket_base::out_of_band_inline(inline_urgent), ignored);
+}
+
 asio::awaitable<bool> ControlSession::secure_control() {
   co_await sink_->flush();
+  // RFC 4217 §14: under TLS even Telnet commands travel inside the TLS session; an urgent byte a
+  // client still sends out of band must not land inside the TLS records.
+  set_urgent_inline(false);
   const auto ec = co_await stream_->start_tls(*tls_, config_.data_timeout);
   if (ec) {
     // RFC 4217 §10.1: after a failed handshake the connection's state is unknown: drop it.
@@ -66,6 +79,7 @@ asio::awaitable<bool> ControlSession::secure_control() {
 asio::awaitable<void> ControlSession::clear_control() {
   co_await sink_->flush();
   co_await stream_->stop_tls(config_.data_timeout);
+  set_urgent_inline(true);
 }
 
 void ControlSession::arm_idle_timer() {
@@ -193,14 +207,26 @@ asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSessio
     data_stream_ = nullptr;
     data.close();
     // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it before replying.
-    if (!job.file.close() && result.outcome == TransferOutcome::complete) {
-      result = {TransferOutcome::local_error, "Closing the file failed"};
+    // After an upload close(2) can flush the file (ext4 does for a rewritten one): off the io thread.
+    SyscallResult closed;
+    if (job.kind == TransferJob::Kind::receive_file) {
+      closed = co_await blocking_.run([fd = job.file.release()] { return ::close(fd); });
+    } else if (!job.file.close()) {
+      closed = {-1, errno};
+    }
+    if (!closed.ok() && result.outcome == TransferOutcome::complete) {
+      const bool full = closed.error == ENOSPC || closed.error == EDQUOT;  // e.g. NFS reports it at close
+      result = {full ? TransferOutcome::storage_exceeded : TransferOutcome::local_error,
+                std::string("Closing the file failed: ") + std::strerror(closed.error)};
     }
     switch (result.outcome) {
       case TransferOutcome::complete: reply(226, "Transfer complete" + state->shaper.summary()); break;
       case TransferOutcome::connection_lost: reply(426, result.detail); break;
       case TransferOutcome::not_opened: reply(425, result.detail); break;
       case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;
+      case TransferOutcome::storage_exceeded:
+        reply(552, "Requested file action aborted: exceeded storage allocation (" + result.detail + ")");
+        break;
       case TransferOutcome::decode_error: reply(451, "Requested action aborted: " + result.detail); break;
     }
   }

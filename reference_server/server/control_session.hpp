@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "proto/command.hpp"
+#include "server/blocking_calls.hpp"
 #include "server/async_event.hpp"
 #include "server/config.hpp"
 #include "server/data_channel.hpp"
@@ -33,6 +34,8 @@ class UniqueFd {
   UniqueFd& operator=(UniqueFd&& other) noexcept;
   ~UniqueFd();
   int get() const noexcept { return fd_; }
+  /// Gives the descriptor up (the caller closes it).
+  int release() noexcept { return std::exchange(fd_, -1); }
   /// Closes now and reports whether close(2) succeeded (a failed close can lose written data).
   bool close() noexcept;
 
@@ -52,8 +55,9 @@ struct TransferJob {
 
 class ControlSession : public std::enable_shared_from_this<ControlSession> {
  public:
-  /// `tls` is the server's TLS context, or nullptr when no certificate is configured.
-  ControlSession(const Config& config, tcp::socket socket, ssl::context* tls);
+  /// `tls` is the server's TLS context, or nullptr when no certificate is configured; `blocking`
+  /// runs the server's slow file-system calls off the io thread.
+  ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking);
 
   /// Greets (220), serves commands until QUIT, timeout or disconnect.
   asio::awaitable<void> run();
@@ -63,6 +67,8 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   // ---- the API handlers use ----
   const Config& config() const noexcept { return config_; }
   SessionState& state() noexcept { return state_; }
+  /// For file-system calls that may block long (ftruncate, close after a large upload).
+  BlockingCalls& blocking() noexcept { return blocking_; }
   DataChannel& data() noexcept { return data_; }
   /// Sends one reply through the session's ReplySink.
   void reply(int code, std::string_view text) { sink_->send(code, text); }
@@ -108,9 +114,14 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   asio::awaitable<void> run_transfer(std::shared_ptr<ControlSession> self, TransferJob job);
   asio::awaitable<void> close_soon(std::shared_ptr<ControlSession> self);
   void arm_idle_timer();
+  /// SO_OOBINLINE, on in clear text: a BSD client sends ABOR's Synch as "IAC" with MSG_OOB, then
+  /// "DM" (RFC 959 §4.1.3, RFC 854 Synch); inline, the urgent IAC stays in the stream before its DM
+  /// (as vsftpd does). Off under TLS (RFC 4217 §14), where an out-of-band byte would corrupt a record.
+  void set_urgent_inline(bool inline_urgent);
 
   const Config& config_;
   ssl::context* tls_;
+  BlockingCalls& blocking_;
   std::shared_ptr<SwitchableStream> stream_;
   std::shared_ptr<SocketReplySink> socket_sink_;
   std::shared_ptr<MisbehavingReplySink> misbehaving_sink_;  ///< wraps socket_sink_

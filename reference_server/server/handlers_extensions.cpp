@@ -23,7 +23,8 @@ HandlerResult handle_feat(ControlSession& session, const Command&) {
   // RFC 2389 §3.2: "211-Features:", one feature per line with a leading space, "211 End".
   std::string text = "Features:\n";
   if (session.tls_context()) text += " AUTH TLS\n PBSZ\n PROT\n CCC\n";  // RFC 4217 §6
-  text += " EPRT\n EPSV\n LANG EN*\n MDTM\n " + mlst_feature(session.state().mlst_facts) +
+  // RFC 7151 §3.4: a server that implements HOST MUST list it.
+  text += " EPRT\n EPSV\n HOST\n LANG EN*\n MDTM\n " + mlst_feature(session.state().mlst_facts) +
           "\n PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd";
   session.reply(211, text);
   co_return;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
@@ -72,16 +73,22 @@ HandlerResult store(ControlSession& session, const Command& command, StoreKind k
     // Written in place (no temp file), so an interrupted upload keeps what arrived for REST.
     // Truncation waits until this session holds the advisory lock: a second writer must not
     // destroy (or interleave with) the first one's data.
+    // RFC 3659 §5.3: after REST n, APPE "MUST act identically to STOR": the data goes at byte n,
+    // so O_APPEND (which would force every write to the end) is only for a plain APPE.
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
-    if (kind == StoreKind::append) flags |= O_APPEND;
+    if (kind == StoreKind::append && offset == 0) flags |= O_APPEND;
     file = UniqueFd(::open(target->real.c_str(), flags, 0644));
     if (file.get() >= 0 && ::flock(file.get(), LOCK_EX | LOCK_NB) != 0) {
       session.reply(450, "Requested file action not taken: file busy (another upload is writing it)");
       co_return;
     }
-    if (file.get() >= 0 && kind == StoreKind::replace && offset == 0 && ::ftruncate(file.get(), 0) != 0) {
-      session.reply(553, std::string("Requested action not taken: ") + std::strerror(errno));
-      co_return;
+    if (file.get() >= 0 && kind == StoreKind::replace && offset == 0) {
+      // Truncating a large file can take a few hundred ms: off the io thread.
+      const auto truncated = co_await session.blocking().run([fd = file.get()] { return ::ftruncate(fd, 0); });
+      if (!truncated.ok()) {
+        session.reply(553, std::string("Requested action not taken: ") + std::strerror(truncated.error));
+        co_return;
+      }
     }
     if (file.get() >= 0 && offset > 0 && ::lseek(file.get(), static_cast<off_t>(offset), SEEK_SET) < 0) {
       session.reply(554, "Requested action not taken: invalid REST offset");
@@ -89,7 +96,9 @@ HandlerResult store(ControlSession& session, const Command& command, StoreKind k
     }
   }
   if (file.get() < 0) {
-    session.reply(553, std::string("Requested action not taken: ") + std::strerror(errno));
+    // RFC 959 §4.2: 452 "insufficient storage space" (no inode or quota left to create the file).
+    const bool full = errno == ENOSPC || errno == EDQUOT;
+    session.reply(full ? 452 : 553, std::string("Requested action not taken: ") + std::strerror(errno));
     co_return;
   }
   if (refuse_without_data_setup(session)) co_return;

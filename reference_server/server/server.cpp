@@ -69,7 +69,7 @@ struct Server::Impl {
       }
       ++counter.total;
       ++counter.per_address[client];
-      auto session = std::make_shared<ControlSession>(config, std::move(socket), tls.get());
+      auto session = std::make_shared<ControlSession>(config, std::move(socket), tls.get(), blocking);
       sessions.remove_if([](const auto& weak) { return weak.expired(); });
       sessions.push_back(session);  // weak: the coroutine owns the session
       asio::co_spawn(io, serve(std::move(session), counter, client), asio::detached);
@@ -104,6 +104,7 @@ struct Server::Impl {
   Config config;
   std::shared_ptr<ssl::context> tls;  ///< null without a certificate
   asio::io_context io{1};
+  BlockingCalls blocking;  ///< joined before `io` is destroyed: its tasks post back to `io`
   tcp::acceptor acceptor{io};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{io.get_executor()};
   std::list<std::weak_ptr<ControlSession>> sessions;

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -20,6 +21,9 @@
 namespace ftpspecd {
 namespace {
 constexpr std::size_t kChunk = 64 * 1024;
+/// sendfile(2) turns over to other sessions after this much (the codec paths already do after
+/// every chunk: each asynchronous socket operation completes through the io_context's queue).
+constexpr std::size_t kYieldEvery = 1024 * 1024;
 
 TransferResult lost(const boost::system::error_code& ec, const TransferState& state) {
   if (state.aborted) return {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
@@ -28,6 +32,13 @@ TransferResult lost(const boost::system::error_code& ec, const TransferState& st
 
 TransferResult local(const char* what) {
   return {TransferOutcome::local_error, std::string(what) + ": " + std::strerror(errno)};
+}
+
+/// A failed write to the file: a full disk or quota is "exceeded storage allocation" (RFC 959
+/// §4.2 552, allowed after STOR's 150), anything else a local error (451).
+TransferResult write_failed() {
+  if (errno == ENOSPC || errno == EDQUOT) return {TransferOutcome::storage_exceeded, std::strerror(errno)};
+  return local("write failed");
 }
 
 bool write_all(int fd, const std::string& bytes) {
@@ -63,10 +74,16 @@ asio::awaitable<TransferResult> sendfile_all(tcp::socket& data, int fd, std::uin
   data.native_non_blocking(true, ec);
   if (ec) co_return lost(ec, state);
   off_t position = static_cast<off_t>(offset);
+  std::size_t since_yield = 0;
   while (true) {
     const ssize_t n = ::sendfile(data.native_handle(), fd, &position, kChunk);
     if (n > 0) {
       state.progressed(static_cast<std::size_t>(n));
+      // A reader that keeps up never makes sendfile() say EAGAIN: let the other sessions run.
+      if ((since_yield += static_cast<std::size_t>(n)) >= kYieldEvery) {
+        since_yield = 0;
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+      }
       continue;
     }
     if (n == 0) break;  // end of file
@@ -143,7 +160,7 @@ asio::awaitable<TransferResult> receive_file(SwitchableStream& data, int fd, con
       local_bytes.clear();
       decoder->put(std::span<const char>(chunk.data(), n), local_bytes, decode_ec);
       if (decode_ec) co_return TransferResult{TransferOutcome::decode_error, "Invalid data for the representation: " + decode_ec.message()};
-      if (!write_all(fd, local_bytes)) co_return local("write failed");
+      if (!write_all(fd, local_bytes)) co_return write_failed();
       if (decoder->saw_eof()) break;  // MODE B/C end-of-file marker
     }
     if (ec == asio::error::eof) break;
@@ -152,7 +169,7 @@ asio::awaitable<TransferResult> receive_file(SwitchableStream& data, int fd, con
   local_bytes.clear();
   decoder->finish(local_bytes, decode_ec);
   if (decode_ec) co_return TransferResult{TransferOutcome::decode_error, "Invalid data for the representation: " + decode_ec.message()};
-  if (!write_all(fd, local_bytes)) co_return local("write failed");
+  if (!write_all(fd, local_bytes)) co_return write_failed();
   co_return TransferResult{};
 }
 

@@ -64,6 +64,7 @@ enum class TransferOutcome {
   complete,          ///< 226
   connection_lost,   ///< 426: the peer closed / reset, or ABOR / timeout closed it
   local_error,       ///< 451: a file read or write failed
+  storage_exceeded,  ///< 552: the file system is full or the quota is used up (ENOSPC, EDQUOT)
   decode_error,      ///< 451: the wire data did not match the representation
   not_opened,        ///< 425: e.g. the data connection's TLS handshake failed (RFC 4217 §9)
 };

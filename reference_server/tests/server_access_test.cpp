@@ -101,7 +101,7 @@ TEST_F(AccessTest, FeatUsesRfc2389Format) {
   Client client(port_);
   client.read();
   EXPECT_EQ(client.cmd("FEAT").raw,
-            "211-Features:\r\n EPRT\r\n EPSV\r\n LANG EN*\r\n MDTM\r\n MLST type*;size*;modify*;perm*;unique*;\r\n"
+            "211-Features:\r\n EPRT\r\n EPSV\r\n HOST\r\n LANG EN*\r\n MDTM\r\n MLST type*;size*;modify*;perm*;unique*;\r\n"
             " PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End\r\n");
 }
 

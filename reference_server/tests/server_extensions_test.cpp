@@ -110,6 +110,15 @@ TEST_F(ExtensionsTest, HostBeforeLogin) {
   EXPECT_EQ(client.cmd("HOST ftp.example.com").code(), 503);
 }
 
+TEST_F(ExtensionsTest, FeatListsHost) {
+  // RFC 7151 §3.4: a server that implements HOST MUST list it in FEAT, as the bare word "HOST".
+  Client client(port_);
+  client.read();
+  const Received feat = client.cmd("FEAT");
+  EXPECT_NE(feat.raw.find("\r\n HOST\r\n"), std::string::npos) << feat.raw;
+  EXPECT_EQ(client.cmd("HOST ftp.example.com").code(), 220);  // and FEAT told the truth
+}
+
 TEST_F(ExtensionsTest, LangSmntAllo) {
   Client client(port_);
   client.read();

@@ -1,5 +1,8 @@
 // Safety limits (RFC 2577 §4): sessions per server and per address, the failed-login delay and
 // attempt limit; no data loss between concurrent uploads (advisory lock per file).
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #include <thread>
 
 #include "test_support.hpp"
@@ -101,6 +104,28 @@ TEST_F(LimitsTest, InterruptedUploadKeepsWhatArrived) {
   EXPECT_EQ(client.cmd("REST 10").code(), 350);
   EXPECT_EQ(client.upload("STOR part.bin", "abc"), 226);
   EXPECT_EQ(read_file(root() / "part.bin"), "0123456789abc");
+}
+
+TEST_F(LimitsTest, FullDiskEndsTheUploadWith552) {
+  // A character device like /dev/full inside the root: every write fails with ENOSPC.
+  if (::mknod((root() / "full").c_str(), S_IFCHR | 0666, makedev(1, 7)) != 0) {
+    GTEST_SKIP() << "cannot create a /dev/full node here (needs CAP_MKNOD)";
+  }
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  tcp::socket data = client.open_passive();
+  ASSERT_EQ(client.cmd("APPE full").code(), 150);  // APPE: STOR would truncate, which a device refuses
+  // The server closes the data connection on the write error; the client may see EPIPE/ECONNRESET.
+  const std::string chunk(64 * 1024, 'x');
+  boost::system::error_code ec;
+  for (int i = 0; i < 32 && !ec; ++i) asio::write(data, asio::buffer(chunk), ec);
+  data.close();
+  // RFC 959 §4.2: 552 "exceeded storage allocation" is allowed after STOR/APPE's 150; never 226.
+  EXPECT_EQ(client.final_reply("APPE").raw,
+            "552 Requested file action aborted: exceeded storage allocation (No space left on device)\r\n");
+  EXPECT_EQ(client.cmd("NOOP").code(), 200);
 }
 
 }  // namespace

@@ -117,6 +117,24 @@ TEST_F(TransferTest, RestResumesRetrAndStor) {
   EXPECT_EQ(client.cmd("RETR r.bin").code(), 554);
 }
 
+TEST_F(TransferTest, RestThenAppeActsAsStorAtTheMarker) {
+  // RFC 3659 §5.3: "If APPE (append) is permitted, it MUST act identically to STOR when a restart
+  // marker has been set": the data goes at the marker, not at the end of the file.
+  write_file(root() / "ap.bin", "0123456789");
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  ASSERT_EQ(client.cmd("REST 5").code(), 350);
+  EXPECT_EQ(client.upload("APPE ap.bin", "XY"), 226);
+  EXPECT_EQ(read_file(root() / "ap.bin"), "01234XY789");
+  EXPECT_EQ(client.upload("APPE ap.bin", "!"), 226);  // the marker was used once: a plain append
+  EXPECT_EQ(read_file(root() / "ap.bin"), "01234XY789!");
+  ASSERT_EQ(client.cmd("REST 0").code(), 350);  // REST 0 disables restart (§5.3): append again
+  EXPECT_EQ(client.upload("APPE ap.bin", "?"), 226);
+  EXPECT_EQ(read_file(root() / "ap.bin"), "01234XY789!?");
+}
+
 TEST_F(TransferTest, ActivePortRetr) {
   write_file(root() / "a.txt", "active bytes");
   Client client(port_);

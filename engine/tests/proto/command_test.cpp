@@ -64,6 +64,31 @@ TEST(CommandParser, TelnetIpAndSynchBeforeAbor) {
   EXPECT_TRUE(interrupted);
 }
 
+TEST(CommandParser, LoneDataMarkBeforeAborIsTheSynch) {
+  // A BSD client sends IAC IP, then IAC as TCP urgent data, then DM ABOR: a receiver without
+  // SO_OOBINLINE sees IAC IP, a bare 0xF2 and ABOR (RFC 959 §4.1.3, RFC 854 Synch).
+  testing::grind(std::string("\xFF\xF4\xF2" "ABOR\r\nNOOP\r\n"), [](const std::vector<std::string>& chunks) {
+    bool interrupted = false;
+    const auto cmds = parse_commands(chunks, nullptr, &interrupted);
+    ASSERT_EQ(cmds.size(), 2u);
+    EXPECT_EQ(cmds[0].verb, "ABOR");
+    EXPECT_FALSE(cmds[0].has_arg);
+    EXPECT_EQ(cmds[1].verb, "NOOP");
+    EXPECT_TRUE(interrupted);
+  });
+  bool interrupted = false;
+  EXPECT_EQ(parse_commands({std::string("\xF2" "STAT\r\n")}, nullptr, &interrupted).at(0).verb, "STAT");
+  EXPECT_TRUE(interrupted);
+}
+
+TEST(CommandParser, DataMarkByteInsideALineIsData) {
+  bool interrupted = false;
+  const auto cmds = parse_commands({std::string("MKD a\xF2z\r\n")}, nullptr, &interrupted);
+  ASSERT_EQ(cmds.size(), 1u);
+  EXPECT_EQ(cmds[0].arg, "a\xF2z");
+  EXPECT_FALSE(interrupted);
+}
+
 TEST(CommandParser, IacIacIsAData0xFF) {
   const auto cmds = parse_commands({std::string("MKD a\xFF\xFFz\r\n")});
   ASSERT_EQ(cmds.size(), 1u);

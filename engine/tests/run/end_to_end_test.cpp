@@ -59,9 +59,6 @@ class EndToEnd : public ::testing::Test {
 // runner, not the server's backlog.
 // ftpspecd bugs the suite found (tests/baselines/ftpspecd.json has the notes); server2 fixes them.
 const std::set<std::string> kKnownServerFindings = {
-    "host-in-feat",           // HOST accepted but not in FEAT; RFC 7151 §3.4 MUST list it
-    "seq-abor-mid-retr",      // IP + Synch + ABOR mid-RETR gets 500; RFC 959 §4.1.3, RFC 854
-    "seq-rest-then-appe",     // REST then APPE appends at the end; RFC 3659 §5.3 MUST act as STOR
 };
 
 TEST_F(EndToEnd, ShippedScenariosPassAgainstFtpspecd) {
