@@ -115,7 +115,8 @@ std::string_view describe_function(int code) noexcept {
   }
 }
 
-std::string format_reply(int code, std::string_view text) {
+namespace {
+std::string format_reply_lines(int code, std::string_view text) {
   const std::string code_text = std::to_string(code);
   std::string out;
   if (text.find('\n') == std::string_view::npos) {
@@ -141,6 +142,20 @@ std::string format_reply(int code, std::string_view text) {
     }
     start = end + 1;
   }
+}
+}  // namespace
+
+std::string format_reply(int code, std::string_view text) {
+  // RFC 854 (RFC 959 §4.2 replies follow Telnet): a data byte 0xFF goes on the wire as IAC IAC;
+  // sent bare, a client's Telnet filter reads it as the start of a command.
+  if (text.find('\xff') == std::string_view::npos) return format_reply_lines(code, text);
+  std::string escaped;
+  escaped.reserve(text.size() + 8);
+  for (const char c : text) {
+    escaped += c;
+    if (c == '\xff') escaped += c;
+  }
+  return format_reply_lines(code, escaped);
 }
 
 }  // namespace ftpspec::proto

@@ -1,0 +1,1 @@
+"""Helpers for the hostile-client tests (tests/test_hostile_clients.py) and bench/soak.py."""
