@@ -62,7 +62,9 @@ constexpr int kMlsd_after[] = {226, 250, 425, 426, 451};
 constexpr int kAuth_first[] = {234, 334, 431, 500, 501, 502, 504, 534, 421};
 constexpr int kPbsz_first[] = {200, 503, 530, 500, 501, 502, 421};
 constexpr int kProt_first[] = {200, 504, 536, 503, 534, 431, 500, 501, 502, 421, 530};
-constexpr int kCcc_first[] = {200, 500, 533, 534, 502, 421};
+// 501: RFC 959 §4.2.1's syntax error in parameters, for an argument CCC does not take (PBSZ and
+// PROT list it too).
+constexpr int kCcc_first[] = {200, 500, 501, 533, 534, 502, 421};
 // RFC 2640 §4.1
 constexpr int kLang_first[] = {200, 500, 501, 502, 504, 421};
 // RFC 7151 §3.2
