@@ -142,8 +142,6 @@ def test_descriptor_exhaustion_then_recovery(root, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace to count accept calls")
-@pytest.mark.xfail(strict=True, reason="BUG (server): on EMFILE the accept loop retries at once "
-                   "(server.cpp accept_loop `continue`), spinning a core; it should back off")
 def test_descriptor_exhaustion_does_not_spin(root, tmp_path):
     srv = start(root, tmp_path, max_open_files=64)
     held = []
@@ -189,8 +187,6 @@ def test_slowloris_does_not_block_others_and_idle_connections_time_out(root, tmp
         srv.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (server): every received byte re-arms the idle timer "
-                   "(control_session.cpp idle_->touch() per read), so a slowloris line never times out")
 def test_slowloris_line_is_timed_out(root, tmp_path):
     srv = start(root, tmp_path, idle_timeout=1)
     sock = socket.create_connection(("127.0.0.1", srv.port), timeout=5)

@@ -105,7 +105,6 @@ asio::awaitable<void> ControlSession::run() {
     const std::size_t n =
         co_await stream_->read_some(asio::buffer(buffer), ec);
     if (ec || closing_) break;
-    idle_->touch();
     std::span<const char> rest(buffer.data(), n);
     while (!rest.empty() && !closing_) {
       std::error_code parse_ec;
@@ -116,6 +115,9 @@ asio::awaitable<void> ControlSession::run() {
       }
       if (!parser_.done()) continue;
       const ftpspec::proto::Command command = parser_.release();
+      // Only a complete command counts as activity: a line trickled in a byte at a time
+      // (slowloris) must still reach the idle timeout.
+      idle_->touch();
       parser_.take_interrupt();  // Telnet IP / Synch before ABOR carry no extra meaning here
       if (++commands_received_ == misbehaviour_.close_421_at) {
         // Misbehaviour close-421: RFC 959 §4.2 lets a server answer any command 421 and close.
