@@ -108,6 +108,7 @@ DataWait DataLink::download(codec::Decoder& decoder, const TransferOptions& opti
       s_.transcript.record(Channel::data, Direction::server_to_client, wire);
       result_.wire_bytes += got;
       if (!result_.codec_error) decoder.put(wire, local, result_.codec_error);
+      for (auto& mark : decoder.take_restart_marks()) result_.restart_marks.push_back(std::move(mark));
       if (!deliver(local, options)) {
         close(fmt::format("closed by the client at the {}-byte limit after receiving {} bytes", options.max_bytes, result_.wire_bytes));
         return DataWait::done;
@@ -143,13 +144,19 @@ DataWait DataLink::download(codec::Decoder& decoder, const TransferOptions& opti
   return DataWait::done;
 }
 
-DataWait DataLink::upload(codec::Encoder& encoder, std::string_view local) {
+DataWait DataLink::upload(codec::Encoder& encoder, std::string_view local, std::uint64_t marker_interval,
+                          std::uint64_t first_offset) {
   std::string wire;
   std::size_t at = 0;
   do {
-    const std::string_view piece = local.substr(at, chunk_size);
-    at += piece.size();
+    std::size_t piece_size = chunk_size;
     wire.clear();
+    if (marker_interval > 0 && at > 0 && at % marker_interval == 0 &&
+        encoder.emit_restart_marker(std::to_string(first_offset + at), wire))
+      event(fmt::format("restart marker {} sent", first_offset + at));
+    if (marker_interval > 0) piece_size = std::min<std::size_t>(piece_size, marker_interval - at % marker_interval);
+    const std::string_view piece = local.substr(at, piece_size);
+    at += piece.size();
     encoder.put(piece, wire);
     if (at == local.size()) encoder.finish(wire);
     if (const DataWait how = write(wire); how != DataWait::done) return how;

@@ -46,7 +46,10 @@ class DataLink {
   /// bytes to options.sink or TransferResult::data, up to options.max_bytes.
   DataWait download(codec::Decoder& decoder, const TransferOptions& options);
   /// Encodes and writes `local`, then ends the data: close_notify under TLS, then TCP close.
-  DataWait upload(codec::Encoder& encoder, std::string_view local);
+  /// With `marker_interval` > 0 (MODE B/C) a restart marker "<first_offset + local offset>" goes
+  /// before the first byte past every `marker_interval` local bytes (RFC 959 §3.5).
+  DataWait upload(codec::Encoder& encoder, std::string_view local, std::uint64_t marker_interval = 0,
+                  std::uint64_t first_offset = 0);
 
   /// A final reply read on the control connection while waiting (already in the result's replies).
   const std::optional<proto::Reply>& final_reply() const noexcept { return final_; }

@@ -15,6 +15,7 @@
 #include <system_error>
 #include <vector>
 
+#include "codec/codec.hpp"
 #include "codec/representation.hpp"
 #include "proto/deviation.hpp"
 #include "proto/reply.hpp"
@@ -81,6 +82,10 @@ struct TransferOptions {
   /// A download stops (TransferResult::truncated) once this many local bytes arrived, so an endless
   /// data connection cannot exhaust memory.
   std::uint64_t max_bytes = default_max_download;
+  /// RFC 959 §3.5: an upload in MODE B/C puts a restart marker in the data before each further
+  /// byte every this many local bytes; the marker text is the decimal file offset (REST value,
+  /// counting `restart`). 0: none.
+  std::uint64_t restart_marker_interval = 0;
 };
 
 struct TransferResult {
@@ -99,6 +104,10 @@ struct TransferResult {
   /// cannot tell a complete download from a truncated one by the data connection alone.
   bool tls_truncated = false;
   std::error_code data_error;         ///< the data connection failed (e.g. reset) before its end
+  /// RFC 959 §3.5: restart markers found in downloaded MODE B/C data, with the local offset
+  /// (counted from this transfer's first byte) where each arrived. The server's "110 MARK"
+  /// replies to an upload's markers are in `replies`.
+  std::vector<codec::RestartMark> restart_marks;
   /// A 2yz completion (code 0 when none arrived), nothing cut short, every byte decodable.
   bool ok() const noexcept { return final_reply.code / 100 == 2 && !codec_error && !truncated && !data_error; }
 };

@@ -93,7 +93,7 @@ TransferResult Session::transfer(std::string_view line, std::optional<std::strin
   if (how == DataWait::done) {
     if (upload) {
       const auto encoder = codec::make_encoder(s.representation);
-      how = data.upload(*encoder, *upload);
+      how = data.upload(*encoder, *upload, options.restart_marker_interval, options.restart.value_or(0));
       result.codec_error = encoder->error();  // local data the representation cannot carry
     } else {
       // Read the data to its end before the final reply: the 226 may arrive first.

@@ -28,6 +28,9 @@ struct Config {
   std::size_t max_command_line = 4096;    ///< longer lines get 500 and are discarded
   std::chrono::milliseconds idle_timeout{300'000};
   std::chrono::milliseconds data_timeout{60'000};
+  /// RFC 959 §3.5: RETR in MODE B/C puts a restart marker (the decimal file offset) in the data
+  /// every this many bytes; 0: none.
+  std::uint64_t restart_marker_interval = 1024 * 1024;
 
   // RFC 4217 FTP over TLS (explicit, AUTH TLS). Both paths set: TLS is offered.
   std::filesystem::path tls_cert;         ///< PEM certificate chain

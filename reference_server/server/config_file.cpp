@@ -50,6 +50,7 @@ void apply_key(const std::string& key, const std::string& value, Config& config)
   else if (key == "require_tls") config.require_tls = boolean(value);
   else if (key == "idle_timeout") config.idle_timeout = seconds(number(value));
   else if (key == "data_timeout") config.data_timeout = seconds(number(value));
+  else if (key == "restart_marker_interval") config.restart_marker_interval = number(value);
   else if (key == "max_sessions") config.max_sessions = number(value);
   else if (key == "max_sessions_per_address") config.max_sessions_per_address = number(value);
   else if (key == "login_failure_delay_ms") config.login_failure_delay = milliseconds(number(value));

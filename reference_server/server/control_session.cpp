@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -158,6 +160,13 @@ std::optional<ResolvedPath> ControlSession::resolve_or_reply(std::string_view cl
 void ControlSession::start_transfer(TransferJob job) {
   transfer_ = std::make_shared<TransferState>();
   transfer_->shaper = DataShaper(misbehaviour_.data);
+  transfer_->restart_marker_interval = config_.restart_marker_interval;
+  if (job.kind == TransferJob::Kind::receive_file) {
+    // RFC 959 §4.2.1 note: "110 MARK yyyy = mmmm", the sender's marker and our file offset.
+    transfer_->on_restart_mark = [this, base = job.offset](const ftpspec::codec::RestartMark& mark) {
+      reply(110, fmt::format("MARK {} = {}", mark.marker, base + mark.local_offset));
+    };
+  }
   asio::co_spawn(stream_->socket().get_executor(), run_transfer(shared_from_this(), std::move(job)), asio::detached);
 }
 

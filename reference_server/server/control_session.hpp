@@ -48,7 +48,7 @@ struct TransferJob {
   enum class Kind { send_file, send_text, receive_file };
   Kind kind = Kind::send_file;
   UniqueFd file;
-  std::uint64_t offset = 0;                     ///< REST (send_file only)
+  std::uint64_t offset = 0;                     ///< REST: where the file's bytes start
   std::string text;                             ///< send_text payload (LF line ends)
   ftpspec::codec::Representation representation;
 };

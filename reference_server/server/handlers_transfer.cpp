@@ -108,6 +108,7 @@ HandlerResult store(ControlSession& session, const Command& command, StoreKind k
   TransferJob job;
   job.kind = TransferJob::Kind::receive_file;
   job.file = std::move(file);
+  job.offset = offset;
   job.representation = state.representation;
   session.start_transfer(std::move(job));
 }

@@ -68,6 +68,32 @@ asio::awaitable<std::optional<TransferResult>> write_wire(SwitchableStream& data
   co_return std::nullopt;
 }
 
+/// RFC 959 §3.5 for the sender: cuts local data so that a restart marker goes before the first
+/// byte past every `interval` local bytes. The marker text is the file offset (REST's argument).
+class RestartMarkerPacer {
+ public:
+  RestartMarkerPacer(ftpspec::codec::Encoder& encoder, std::uint64_t file_offset, std::uint64_t interval)
+      : encoder_(encoder), file_offset_(file_offset), interval_(interval), next_(interval) {}
+  void put(std::span<const char> local, std::string& wire) {
+    while (interval_ > 0 && !local.empty()) {
+      if (encoder_.local_offset() >= next_) {
+        encoder_.emit_restart_marker(std::to_string(file_offset_ + encoder_.local_offset()), wire);
+        next_ += interval_;
+      }
+      const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(local.size(), next_ - encoder_.local_offset()));
+      encoder_.put(local.first(take), wire);
+      local = local.subspan(take);
+    }
+    if (!local.empty()) encoder_.put(local, wire);
+  }
+
+ private:
+  ftpspec::codec::Encoder& encoder_;
+  std::uint64_t file_offset_;
+  std::uint64_t interval_;
+  std::uint64_t next_;
+};
+
 /// The zero-copy path: sendfile(2) on the non-blocking socket, waiting for writability on EAGAIN.
 asio::awaitable<TransferResult> sendfile_all(tcp::socket& data, int fd, std::uint64_t offset, TransferState& state) {
   boost::system::error_code ec;
@@ -111,6 +137,7 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
   }
   if (offset > 0 && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) co_return local("seek failed");
   auto encoder = ftpspec::codec::make_encoder(rep);
+  RestartMarkerPacer pacer(*encoder, offset, rep.mode == ftpspec::codec::Mode::stream ? 0 : state.restart_marker_interval);
   std::vector<char> chunk(kChunk);
   std::string wire;
   while (true) {
@@ -119,7 +146,7 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
     if (n < 0) co_return local("read failed");
     wire.clear();
     if (n == 0) encoder->finish(wire);
-    else encoder->put(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)), wire);
+    else pacer.put(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)), wire);
     if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
     if (n == 0) break;
   }
@@ -161,6 +188,9 @@ asio::awaitable<TransferResult> receive_file(SwitchableStream& data, int fd, con
       decoder->put(std::span<const char>(chunk.data(), n), local_bytes, decode_ec);
       if (decode_ec) co_return TransferResult{TransferOutcome::decode_error, "Invalid data for the representation: " + decode_ec.message()};
       if (!write_all(fd, local_bytes)) co_return write_failed();
+      // RFC 959 §3.5: each marker is answered once the bytes before it are in the file.
+      for (const auto& mark : decoder->take_restart_marks())
+        if (state.on_restart_mark) state.on_restart_mark(mark);
       if (decoder->saw_eof()) break;  // MODE B/C end-of-file marker
     }
     if (ec == asio::error::eof) break;

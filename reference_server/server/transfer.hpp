@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "codec/codec.hpp"
 #include "codec/representation.hpp"
 #include "server/async_event.hpp"
 #include "server/misbehaviour.hpp"
@@ -54,6 +56,12 @@ struct TransferState {
   std::uint64_t bytes = 0;      ///< bytes moved on the data connection so far
   bool aborted = false;         ///< set by ABOR before it closes the socket
   std::shared_ptr<Watchdog> watchdog;  ///< touched on every progress; closes the socket when idle
+  /// RFC 959 §3.5: send_file emits a restart marker (the decimal file offset) before each further
+  /// byte every this many local bytes in MODE B/C; 0: none.
+  std::uint64_t restart_marker_interval = 0;
+  /// RFC 959 §3.5: receive_file calls this for each restart marker the sender put in the data,
+  /// with the mark's local offset counted from the transfer's start (the caller adds REST).
+  std::function<void(const ftpspec::codec::RestartMark&)> on_restart_mark;
   void progressed(std::size_t n) {
     bytes += n;
     if (watchdog) watchdog->touch();
