@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("FTPSPEC_BUILD_DIR", REPO / "build" / "release"))
 FTPSPECD = BUILD / "reference_server" / "ftpspecd"
 FTPSPEC = BUILD / "engine" / "ftpspec"
-PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+PYTHON = sys.executable  # the interpreter running the tests: it can import ftpspec (build or venv)
 LOCUSTFILE = REPO / "tests" / "locust" / "locustfile.py"
 
 
@@ -119,7 +119,10 @@ def test_usage_errors(args, message):
 
 
 def test_locust_drives_ftpspec_sessions(server, tmp_path):
-    pytest.importorskip("locust", reason="apt-get install python3-locust")
+    # Never import locust here: it monkey-patches the whole pytest process with gevent at import
+    # time, and every later test then hangs. Ask a child interpreter instead.
+    if subprocess.run([PYTHON, "-c", "import locust"], capture_output=True, timeout=60).returncode != 0:
+        pytest.fail("locust is not importable: apt-get install python3-locust (scripts/debian-packages.txt)")
     url, root = server
     prefix = tmp_path / "locust"
     env = dict(os.environ, FTPSPEC_LOCUST_FILE_SIZE="3000")
