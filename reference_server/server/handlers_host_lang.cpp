@@ -1,5 +1,6 @@
 // RFC 7151 HOST (virtual hosts) and RFC 2640 §4 LANG (the language of reply texts).
 #include <cctype>
+#include <regex>
 
 #include <boost/algorithm/string/predicate.hpp>
 
@@ -68,6 +69,13 @@ HandlerResult handle_host(ControlSession& session, const Command& command) {
 HandlerResult handle_lang(ControlSession& session, const Command& command) {
   // RFC 2640 §4.1: no argument returns to the default language; ftpspecd speaks English only.
   const std::string& tag = command.arg;
+  // RFC 2640 §4.2: 501 for a tag that is not syntactically a language tag (RFC 1766:
+  // 1*8ALPHA *("-" 1*8ALPHANUM)), 504 for a valid tag we do not speak.
+  static const std::regex language_tag("[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*");
+  if (command.has_arg && !tag.empty() && !std::regex_match(tag, language_tag)) {
+    session.reply(501, "Syntax error in language tag");
+    co_return;
+  }
   if (!command.has_arg || tag.empty() || boost::algorithm::iequals(tag, "EN") ||
       boost::algorithm::istarts_with(tag, "EN-")) {
     session.reply(200, "Language set to EN");

@@ -119,7 +119,9 @@ HandlerResult handle_site(ControlSession& session, const Command& command) {
   if (boost::algorithm::iequals(command.arg, "HELP")) {
     session.reply(214, "The following SITE commands are recognized:\n HELP\nEnd");
   } else {
-    session.reply(202, "SITE command not implemented, superfluous at this site");
+    // RFC 959 §4.1.3: SITE services are site-specific; one we do not offer is a parameter we do
+    // not understand (501), not a "superfluous" 202, which would read as success.
+    session.reply(501, "Unknown SITE command; SITE HELP lists them");
   }
   co_return;
 }

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -182,7 +183,13 @@ HandlerResult handle_rest(ControlSession& session, const Command& command) {
   session.reply(350, fmt::format("Restarting at {}. Send STORE or RETRIEVE to initiate transfer", offset));
 }
 
-HandlerResult handle_allo(ControlSession& session, const Command&) {
+HandlerResult handle_allo(ControlSession& session, const Command& command) {
+  // RFC 959 §5.3.2: ALLO <SP> <decimal-integer> [<SP> R <SP> <decimal-integer>]
+  static const std::regex grammar(R"(\d+( [Rr] \d+)?)");
+  if (!std::regex_match(command.arg, grammar)) {
+    session.reply(501, "Syntax error in ALLO argument (<decimal-integer> [R <decimal-integer>])");
+    co_return;
+  }
   session.reply(202, "ALLO not needed at this site");  // RFC 959 §4.1.3: storage is not reserved
   co_return;
 }

@@ -1,4 +1,5 @@
 // RFC 959 §4.1.2 transfer parameter commands (PORT PASV TYPE STRU MODE) and RFC 2428 EPRT/EPSV.
+#include <algorithm>
 #include <cctype>
 
 #include <boost/algorithm/string/predicate.hpp>
@@ -69,10 +70,13 @@ HandlerResult handle_eprt(ControlSession& session, const Command& command) {
   if (refused_by_epsv_all(session)) co_return;
   const auto target = proto::parse_eprt_argument(command.arg);
   if (!target) {
-    // RFC 2428 §2: an unknown address family is 522 with the families the server supports.
-    const bool known_family = command.arg.size() > 2 && (command.arg[1] == '1' || command.arg[1] == '2') &&
-                              command.arg[2] == command.arg[0];
-    if (!known_family && command.arg.size() > 2) session.reply(522, "Network protocol not supported, use (1,2)");
+    // RFC 2428 §2: a well-formed argument with an unknown address family is 522 naming the
+    // families we support; anything not shaped <d>af<d>addr<d>port<d> is a syntax error (501).
+    const std::string& arg = command.arg;
+    const bool well_formed = arg.size() >= 7 && arg.front() >= 33 && arg.front() <= 126 &&
+                             arg.back() == arg.front() && std::count(arg.begin(), arg.end(), arg.front()) == 4;
+    const bool known_family = well_formed && (arg[1] == '1' || arg[1] == '2') && arg[2] == arg[0];
+    if (well_formed && !known_family) session.reply(522, "Network protocol not supported, use (1,2)");
     else session.reply(501, "Syntax error in EPRT argument (|af|addr|port|)");
     co_return;
   }

@@ -125,6 +125,7 @@ TEST_F(ExtensionsTest, LangSmntAllo) {
   EXPECT_EQ(client.cmd("LANG").code(), 200);
   EXPECT_EQ(client.cmd("LANG en-US").code(), 200);
   EXPECT_EQ(client.cmd("LANG fr").code(), 504);
+  EXPECT_EQ(client.cmd("LANG 123-!!").code(), 501);  // RFC 2640 §4.2: not a language tag
   client.login();
   EXPECT_EQ(client.cmd("SMNT /").code(), 502);
   EXPECT_EQ(client.cmd("ALLO 1000 R 10").code(), 202);

@@ -167,6 +167,7 @@ TEST_F(TransferTest, EpsvGrammarAndEpsvAll) {
   EXPECT_EQ(client.cmd("EPSV 1").code(), 229);
   EXPECT_EQ(client.cmd("EPSV 2").raw, "522 Network protocol not supported, use (1)\r\n");
   EXPECT_EQ(client.cmd("EPRT |3|x|5000|").code(), 522);
+  EXPECT_EQ(client.cmd("EPRT 1,127.0.0.1,2000").code(), 501);  // not <d>af<d>addr<d>port<d>
   EXPECT_EQ(client.cmd("EPSV ALL").code(), 200);
   EXPECT_EQ(client.cmd("PASV").code(), 501);
   EXPECT_EQ(client.cmd("PORT 127,0,0,1,100,100").code(), 501);
