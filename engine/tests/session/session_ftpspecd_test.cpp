@@ -9,6 +9,7 @@
 
 #include "server/server.hpp"
 #include "session/session.hpp"
+#include "temp_root.hpp"
 
 namespace ftpspec::session {
 namespace {
@@ -16,30 +17,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-/// A fresh temporary folder, removed at the end.
-class TempRoot {
- public:
-  TempRoot() {
-    std::string pattern = (fs::temp_directory_path() / "ftpspec-session-d-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempRoot() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempRoot(const TempRoot&) = delete;
-  TempRoot& operator=(const TempRoot&) = delete;
-  const fs::path& path() const noexcept { return path_; }
-  std::string read(const std::string& name) const {
-    std::ifstream in(path_ / name, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-  }
-  void write(const std::string& name, const std::string& bytes) const { std::ofstream(path_ / name, std::ios::binary) << bytes; }
-
- private:
-  fs::path path_;
-};
+using ftpspec::testing::TempRoot;
 
 ftpspecd::Config config_for(const fs::path& root, const std::string& host) {
   ftpspecd::Config config;

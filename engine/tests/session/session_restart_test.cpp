@@ -10,6 +10,7 @@
 #include "proto/sequences.hpp"
 #include "server/server.hpp"
 #include "session/session.hpp"
+#include "temp_root.hpp"
 
 namespace ftpspec::session {
 namespace {
@@ -17,29 +18,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 constexpr std::uint64_t kMiB = 1024 * 1024;
 
-class TempRoot {
- public:
-  TempRoot() {
-    std::string pattern = (fs::temp_directory_path() / "ftpspec-restart-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempRoot() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempRoot(const TempRoot&) = delete;
-  TempRoot& operator=(const TempRoot&) = delete;
-  std::string read(const std::string& name) const {
-    std::ifstream in(path_ / name, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-  }
-  void write(const std::string& name, const std::string& bytes) const { std::ofstream(path_ / name, std::ios::binary) << bytes; }
-  const fs::path& path() const noexcept { return path_; }
-
- private:
-  fs::path path_;
-};
+using ftpspec::testing::TempRoot;
 
 std::string blob(std::size_t size) {
   std::string out(size, '\0');
