@@ -84,7 +84,10 @@ class Client {
     socket_.connect(tcp::endpoint(asio::ip::make_address(host), port));
     set_socket_timeouts(socket_);
   }
-  void send_raw(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes)); }
+  virtual ~Client() = default;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  void send_raw(std::string_view bytes) { write_bytes(bytes); }
 
   /// Reads one complete reply; throws on timeout or close.
   Received read() {
@@ -103,7 +106,7 @@ class Client {
       }
       char buffer[4096];
       boost::system::error_code ec;
-      const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+      const std::size_t n = read_some(asio::buffer(buffer), ec);
       if (ec) throw std::runtime_error("control connection: " + ec.message() + " (so far: " + out.raw + ")");
       pending_.append(buffer, n);
     }
@@ -174,9 +177,17 @@ class Client {
   asio::io_context& io() { return io_; }
   tcp::socket& socket() { return socket_; }
 
- private:
+ protected:
+  /// The control connection's byte stream: plain TCP here, TLS once a subclass switches to it.
+  virtual void write_bytes(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes)); }
+  virtual std::size_t read_some(asio::mutable_buffer buffer, boost::system::error_code& ec) {
+    return socket_.read_some(buffer, ec);
+  }
+
   asio::io_context io_;
   tcp::socket socket_;
+
+ private:
   ftpspec::proto::ReplyParser parser_;
   std::string pending_;
 };

@@ -38,47 +38,12 @@ inline void make_self_signed_certificate(const fs::path& cert_file, const fs::pa
 }
 
 /// A Client whose control connection can switch to TLS, with protected data transfers.
-class TlsClient {
+class TlsClient : public Client {
  public:
-  explicit TlsClient(std::uint16_t port) : context_(ssl::context::tls_client), socket_(io_) {
+  explicit TlsClient(std::uint16_t port) : Client(port), context_(ssl::context::tls_client) {
     context_.set_verify_mode(ssl::verify_none);  // self-signed test certificate
-    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    set_socket_timeouts(socket_);
   }
 
-  void send_raw(std::string_view bytes) {
-    if (tls_) asio::write(*tls_, asio::buffer(bytes));
-    else asio::write(socket_, asio::buffer(bytes));
-  }
-  Received read() {
-    Received out;
-    while (true) {
-      if (!pending_.empty()) {
-        std::error_code ec;
-        const std::size_t used = parser_.put(pending_, ec);
-        if (ec) throw std::runtime_error("malformed reply: " + ec.message());
-        out.raw += pending_.substr(0, used);
-        pending_.erase(0, used);
-        if (parser_.done()) {
-          out.reply = parser_.release();
-          return out;
-        }
-      }
-      char buffer[4096];
-      boost::system::error_code ec;
-      const std::size_t n = tls_ ? tls_->read_some(asio::buffer(buffer), ec) : socket_.read_some(asio::buffer(buffer), ec);
-      if (ec) throw std::runtime_error("control connection: " + ec.message() + " (so far: " + out.raw + ")");
-      pending_.append(buffer, n);
-    }
-  }
-  Received cmd(const std::string& line) {
-    send_raw(line + "\r\n");
-    Received r = read();
-    const std::string verb = line.substr(0, line.find(' '));
-    EXPECT_TRUE(ftpspec::proto::is_allowed(verb, r.code()))
-        << line << " answered " << r.raw << " (allowed: " << ftpspec::proto::allowed_codes_text(verb) << ")";
-    return r;
-  }
   /// AUTH TLS (expects 234) and the client handshake.
   void auth_tls() {
     ASSERT_EQ(cmd("AUTH TLS").code(), 234);
@@ -98,10 +63,6 @@ class TlsClient {
     tls_.reset();
   }
   bool secure() const { return tls_.has_value(); }
-  void login(const std::string& user = "alice", const std::string& password = "secret") {
-    ASSERT_EQ(cmd("USER " + user).code(), 331);
-    ASSERT_EQ(cmd("PASS " + password).code(), 230);
-  }
   SSL* control_ssl() { return tls_ ? tls_->native_handle() : nullptr; }
 
   /// A protected data connection from EPSV; with `resume`, offers the control session for reuse.
@@ -158,13 +119,18 @@ class TlsClient {
     return read().code();
   }
 
+ protected:
+  void write_bytes(std::string_view bytes) override {
+    if (tls_) asio::write(*tls_, asio::buffer(bytes));
+    else Client::write_bytes(bytes);
+  }
+  std::size_t read_some(asio::mutable_buffer buffer, boost::system::error_code& ec) override {
+    return tls_ ? tls_->read_some(buffer, ec) : Client::read_some(buffer, ec);
+  }
+
  private:
-  asio::io_context io_;
   ssl::context context_;
-  tcp::socket socket_;
   std::optional<ssl::stream<tcp::socket&>> tls_;
-  ftpspec::proto::ReplyParser parser_;
-  std::string pending_;
 };
 
 /// ServerFixture with a TLS certificate.
