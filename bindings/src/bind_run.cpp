@@ -108,27 +108,6 @@ std::vector<scenario::Case> load(const std::vector<std::filesystem::path>& paths
   return std::move(parsed.cases);
 }
 
-/// run::run_suite with a stop flag: the same probe and thread pool, but workers take no new case
-/// once `stop` is set (a Ctrl-C in Python), so an interrupted run ends after the cases in flight.
-run::RunResult run_cancellable(const std::vector<scenario::Case>& cases, const run::RunOptions& options,
-                               const std::atomic<bool>& stop) {
-  const auto started = std::chrono::steady_clock::now();
-  run::RunResult result = run::probe(options);
-  const run::CaseContext context{options.target, options.timeouts, result.features};
-  result.cases.resize(cases.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < cases.size() && !stop; i = next++) result.cases[i] = run::run_case(cases[i], context);
-  };
-  const unsigned jobs = std::clamp<unsigned>(options.jobs, 1, static_cast<unsigned>(std::max<std::size_t>(cases.size(), 1)));
-  std::vector<std::thread> pool;
-  for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool) thread.join();
-  result.duration = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
-  return result;
-}
-
 std::string render(const run::RunResult& result, void (*writer)(const run::RunResult&, std::ostream&)) {
   std::ostringstream out;
   writer(result, out);
@@ -320,8 +299,9 @@ void bind_functions(py::module_& m) {
           auto selected = select(cases ? std::move(*cases) : load(*suites), globs_from(case_glob));
           if (selected.empty()) throw py::value_error("no case selected");
           auto stop = std::make_shared<std::atomic<bool>>(false);
-          return call_interruptibly([options, stop, selected = std::move(selected)] {
-            return run_cancellable(selected, options, *stop);
+          options.stop = stop;
+          return call_interruptibly([options, selected = std::move(selected)] {
+            return run::run_suite(selected, options, {});
           }, [stop] { *stop = true; });
         },
         py::arg("target"), py::kw_only(), py::arg("cases") = py::none(), py::arg("suites") = py::none(),

@@ -106,7 +106,7 @@ RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& 
   std::size_t done = 0;
   std::mutex progress_mutex;
   auto worker = [&] {
-    for (std::size_t n = next++; n < cases.size(); n = next++) {
+    for (std::size_t n = next++; n < cases.size() && !(options.stop && *options.stop); n = next++) {
       const std::size_t i = order[n];
       result.cases[i] = run_case(cases[i], context);
       std::lock_guard lock(progress_mutex);

@@ -2,7 +2,9 @@
 // on its own session in a pool of `jobs` threads. Progress goes to a callback (the CLI prints it
 // on stderr); the RunResult holds everything the reports need.
 #pragma once
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,9 @@ struct RunOptions {
   session::Timeouts timeouts;
   unsigned jobs = 1;
   std::string tool_version;
+  /// When set and true, run_suite starts no further case (cases in flight finish within their
+  /// timeouts): how an interrupted run (Ctrl-C in Python) ends early.
+  std::shared_ptr<const std::atomic<bool>> stop;
 };
 
 /// Called from worker threads (serialised by the runner) after each case.
