@@ -38,11 +38,12 @@ def run_child(tmp_path, body: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_ctrl_c_interrupts_a_slow_retr_and_closes_the_session(tmp_path):
+def test_ctrl_c_interrupts_a_slow_retr_and_the_session_stays_in_step(tmp_path):
     result = run_child(
         tmp_path,
         """
         (root / "big.bin").write_bytes(os.urandom(1_000_000))
+        (root / "small.txt").write_bytes(b"still here")
         # 1 MB at 20 kB/s: 50 s of transfer, never silent long enough for data_timeout.
         with ftpspec.ReferenceServer(root, misbehave="throttle=20000") as server:
             s = ftpspec.Session(server.host, server.port, data_timeout=60)
@@ -54,9 +55,15 @@ def test_ctrl_c_interrupts_a_slow_retr_and_closes_the_session(tmp_path):
                 print("NOT INTERRUPTED")
             except KeyboardInterrupt:
                 print(f"interrupted after {time.monotonic() - started:.2f}s")
-        # The server is gone: the abandoned transfer ended, and it closed the session.
-        print("connected:", s.connected)
-        assert "interrupted (KeyboardInterrupt)" in str(s.transcript)
+            # The transfer really stopped: the client closed the data connection and read the
+            # server's answer to it, so the next command gets its own reply.
+            print("connected:", s.connected)
+            print("noop:", s.cmd("NOOP").code)
+            print("retr:", s.retr("small.txt", type="I"))
+            text = str(s.transcript)
+            assert "interrupted (KeyboardInterrupt)" in text, text
+            assert "interrupted by the client after" in text, text
+            s.quit()
         print("done")
         """,
     )
@@ -64,7 +71,33 @@ def test_ctrl_c_interrupts_a_slow_retr_and_closes_the_session(tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("interrupted after "), result.stdout
     assert float(lines[0].split()[-1].rstrip("s")) < 5
-    assert lines[1:] == ["connected: False", "done"]
+    assert lines[1:] == ["connected: True", "noop: 200", "retr: b'still here'", "done"], result.stdout
+
+
+def test_interrupt_from_another_thread_ends_the_call_with_an_error(tmp_path):
+    result = run_child(
+        tmp_path,
+        """
+        (root / "big.bin").write_bytes(os.urandom(1_000_000))
+        with ftpspec.ReferenceServer(root, misbehave="throttle=20000") as server:
+            with ftpspec.Session(server.host, server.port, data_timeout=60) as s:
+                s.login("user", "pass")
+                threading.Timer(0.5, s.interrupt).start()
+                started = time.monotonic()
+                try:
+                    s.retr("big.bin", type="I")
+                    print("NOT INTERRUPTED")
+                except ftpspec.Error as e:
+                    print(type(e).__name__, "interrupted" in str(e), f"{time.monotonic() - started:.2f}")
+                print("noop:", s.cmd("NOOP").code)
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    name, mentioned, took = lines[0].split()
+    assert (name, mentioned) == ("Error", "True"), result.stdout
+    assert float(took) < 5
+    assert lines[1] == "noop: 200", result.stdout
 
 
 def test_uncaught_ctrl_c_during_retr_ends_the_process(tmp_path):

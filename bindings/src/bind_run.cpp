@@ -302,7 +302,7 @@ void bind_functions(py::module_& m) {
           options.stop = stop;
           return call_interruptibly([options, selected = std::move(selected)] {
             return run::run_suite(selected, options, {});
-          }, [stop] { *stop = true; });
+          }, Interruption{.request = [stop] { *stop = true; }, .grace = {}, .abandoned = {}});
         },
         py::arg("target"), py::kw_only(), py::arg("cases") = py::none(), py::arg("suites") = py::none(),
         py::arg("jobs") = 4, py::arg("timeout") = 10.0, py::arg("dir") = "/", py::arg("case") = py::none(),

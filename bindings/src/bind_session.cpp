@@ -18,8 +18,9 @@ namespace {
 
 /// A session::Session shared between Python threads and the worker threads of interruptible calls
 /// (interruptible.hpp): calls are serialized by a mutex taken only on the worker (so a thread
-/// waiting for it never holds the GIL). The state is shared-owned because a call interrupted by
-/// Ctrl-C is abandoned, not cancelled: it finishes on its own, and then closes the session.
+/// waiting for it never holds the GIL). Ctrl-C calls Session::interrupt(), which ends the call in
+/// progress within the drain timeout and leaves the session in step; the state is shared-owned
+/// because a call that does not end within the grace period is abandoned and finishes on its own.
 class PySession {
  public:
   explicit PySession(const session::Timeouts& timeouts) : core_(std::make_shared<Core>(timeouts)) {}
@@ -29,33 +30,52 @@ class PySession {
   template <class Work>
   auto blocking(Work work) {
     auto core = core_;
+    Interruption interruption;
+    interruption.request = [core] { interrupt(*core, "interrupted (KeyboardInterrupt)"); };
+    interruption.grace = kInterruptGrace;
+    interruption.abandoned = [core] { core->abandoned = true; };
     return call_interruptibly(
         [core, work = std::move(work)]() mutable {
           std::lock_guard lock(core->mutex);
           close_if_abandoned(*core);
+          // An interrupt that came as the previous call ended would end this one: drop it.
+          if (core->interrupt_requested.exchange(false)) core->session.discard_interrupt();
           CloseWhenAbandoned after{*core};  // also when work throws
           return work(core->session);
         },
-        [core] { core->abandoned = true; });
+        interruption);
   }
+  /// Session.interrupt(), from any thread: no lock (the call in progress holds it).
+  void interrupt() { interrupt(*core_, "interrupted (Session.interrupt)"); }
   /// The transcript is thread-safe on its own: no lock needed.
   session::Transcript& transcript() noexcept { return core_->session.transcript(); }
 
  private:
+  /// How long Ctrl-C waits for the interrupted call to read the server's answer and end (the
+  /// engine's drain timeout, 500 ms by default, plus room) before abandoning it.
+  static constexpr std::chrono::milliseconds kInterruptGrace{5000};
+
   struct Core {
     explicit Core(const session::Timeouts& timeouts) : session(timeouts) {}
     std::mutex mutex;
     session::Session session;
-    /// Python gave up on a call (KeyboardInterrupt): the conversation is in an unknown state.
+    /// Session::interrupt() was called; the next call discards it if no wait took it.
+    std::atomic<bool> interrupt_requested{false};
+    /// An interrupted call did not end in time: the conversation is in an unknown state.
     std::atomic<bool> abandoned{false};
   };
-  /// An interrupted session is closed: the caller never saw the replies of its last call, so any
-  /// later command would be answered out of step. Runs before and after each call (the interrupt
-  /// may be flagged after the call's own check).
+  static void interrupt(Core& core, const char* why) {
+    core.session.transcript().event(session::Channel::control, why);
+    core.interrupt_requested = true;
+    core.session.interrupt();
+  }
+  /// An abandoned session is closed: the caller never saw the replies of its last call, so any
+  /// later command would be answered out of step. Runs before and after each call (the flag may
+  /// be set after the call's own check).
   static void close_if_abandoned(Core& core) noexcept {
     if (!core.abandoned.exchange(false)) return;
     try {
-      core.session.transcript().event(session::Channel::control, "interrupted (KeyboardInterrupt): closing");
+      core.session.transcript().event(session::Channel::control, "the interrupted call did not end in time: closing");
       core.session.close();
     } catch (...) {  // closing is best effort; the socket goes with the Session anyway
     }
@@ -300,7 +320,9 @@ convenience calls (``connect``, ``login``, ``retr``, ``stor``...) raise ``error_
         s.login("user", "pass")
         data = s.retr("hello.txt", type="I")
 
-Calls are serialized: several threads may share a Session, one call at a time.
+Calls are serialized: several threads may share a Session, one call at a time. Ctrl-C during a
+call closes its data connection, reads the server's answer and raises KeyboardInterrupt; the
+session stays usable (``interrupt()`` does the same from another thread).
 )doc";
 
 void bind_session_class(py::module_& m) {
@@ -499,6 +521,10 @@ void bind_session_class(py::module_& m) {
            "QUIT and close; errors are ignored.")
       .def("close", [](PySession& self) { self.blocking([](session::Session& s) { s.close(); }); },
            "Closes without QUIT.")
+      .def("interrupt", [](PySession& self) { self.interrupt(); },
+           "From another thread: ends the call this session is in (a transfer closes its data connection "
+           "and reads the server's 426), which raises ftpspec.Error; the session stays usable. Ctrl-C does "
+           "the same and raises KeyboardInterrupt. One that no call took is dropped by the next call.")
       .def_property_readonly("connected", [](PySession& self) {
         return self.blocking([](session::Session& s) { return s.connected(); }); }, "True while the control connection is open.")
       .def_property_readonly("greeting", [](PySession& self) {

@@ -84,6 +84,7 @@ void set_session_error(const std::error_code& code, const std::string& message) 
       case session::errc::malformed_reply:
       case session::errc::bad_passive_reply:
       case session::errc::unexpected_reply: return set_error(types.protocol, message);
+      case session::errc::interrupted: break;  // Session.interrupt() from another thread
     }
     return set_error(types.error, message);
   }

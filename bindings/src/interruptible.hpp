@@ -4,14 +4,11 @@
 // thread inside C++ never sees Python's signal handlers. So the call runs on a worker thread while
 // the calling thread, holding no GIL, waits in 100 ms slices and, with the GIL taken back for an
 // instant, runs PyErr_CheckSignals() each slice. When a handler raises (SIGINT: KeyboardInterrupt)
-// the caller stops waiting and the exception propagates at once.
-//
-// The engine cannot be cancelled from another thread: session::Session is single-threaded (its
-// close() touches the io_context the worker is running, and io_context::stop() would break the
-// "drain the aborted handler" step of net::run_until_complete). So the interrupted call is
-// *abandoned*: `on_interrupt` tells the worker's owner (a session marks itself closed, a suite run
-// stops taking cases), the worker is detached, and it ends on its own within the engine's timeouts.
-// That is why `work` must own everything it touches: it may outlive the Python call.
+// the caller asks the work to stop (`Interruption::request`: Session::interrupt() closes the data
+// connection and ends the wait, a suite run stops taking cases), gives it `grace` to end, and then
+// raises. Work that did not end in time is *abandoned*: `abandoned` tells its owner, the worker is
+// detached and ends on its own within the engine's timeouts. That is why `work` must own everything
+// it touches: it may outlive the Python call.
 #pragma once
 #include <pybind11/pybind11.h>
 
@@ -46,13 +43,23 @@ struct PendingCall {
 
 }  // namespace detail
 
+/// What happens when Ctrl-C arrives during an interruptible call.
+struct Interruption {
+  /// Asks the work to stop (GIL held; must be quick and thread-safe).
+  std::function<void()> request;
+  /// How long to wait for the work to end after `request` before abandoning it.
+  std::chrono::milliseconds grace{0};
+  /// The work did not end within `grace` and goes on alone (GIL held; must be quick).
+  std::function<void()> abandoned;
+};
+
 /// Runs `work()` on a new thread and returns its result (or rethrows its exception), waiting
-/// without the GIL. If a signal handler raises meanwhile, runs `on_interrupt` (GIL held; it must be
-/// quick), detaches the worker and throws that exception (py::error_already_set). Must be called
-/// with the GIL held. `work` must not touch Python objects and must own its inputs (copies,
-/// shared_ptrs): after an interrupt it keeps running on its own.
+/// without the GIL. If a signal handler raises meanwhile, applies `interruption` and throws that
+/// exception (py::error_already_set); what the work returned or threw after the request is dropped.
+/// Must be called with the GIL held. `work` must not touch Python objects and must own its inputs
+/// (copies, shared_ptrs): if abandoned it keeps running on its own.
 template <class Work>
-auto call_interruptibly(Work work, const std::function<void()>& on_interrupt = {}) {
+auto call_interruptibly(Work work, const Interruption& interruption = {}) {
   namespace py = pybind11;
   using Raw = std::invoke_result_t<Work&>;
   using Result = std::conditional_t<std::is_void_v<Raw>, std::monostate, Raw>;
@@ -94,9 +101,22 @@ auto call_interruptibly(Work work, const std::function<void()>& on_interrupt = {
     }
   }
   if (interrupted) {
-    worker.detach();
-    if (on_interrupt) on_interrupt();
-    throw py::error_already_set();
+    // The pending KeyboardInterrupt is held aside while `request` runs, then raised.
+    py::error_already_set pending;
+    if (interruption.request) interruption.request();
+    bool ended = false;
+    {
+      py::gil_scoped_release nogil;
+      std::unique_lock lock(call->mutex);
+      ended = call->finished.wait_for(lock, interruption.grace, [&] { return call->done; });
+    }
+    if (ended) {
+      worker.join();
+    } else {
+      worker.detach();
+      if (interruption.abandoned) interruption.abandoned();
+    }
+    throw pending;
   }
   worker.join();
   if (call->error) std::rethrow_exception(call->error);

@@ -123,6 +123,12 @@ void TimedSocket::close() noexcept {
   socket_.close(ignored);
 }
 
+void TimedSocket::reset() noexcept {
+  error_code ignored;
+  socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+  socket_.close(ignored);
+}
+
 tcp::endpoint TimedSocket::local_endpoint() const {
   error_code ignored;
   return socket_.local_endpoint(ignored);

@@ -46,6 +46,9 @@ class TimedSocket {
   /// Half-closes the sending side (end of file on a stream-mode data connection, RFC 959 §3.4.1).
   void shutdown_send() noexcept;
   void close() noexcept;
+  /// Closes with a TCP RST (SO_LINGER 0) instead of a FIN, so the peer cannot take what it
+  /// received for the whole data (stream mode ends a file by closing, RFC 959 §3.4.1).
+  void reset() noexcept;
   bool is_open() const noexcept { return socket_.is_open(); }
 
   tcp::endpoint local_endpoint() const;   ///< a default endpoint when not connected

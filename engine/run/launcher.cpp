@@ -113,6 +113,8 @@ void LaunchedServer::terminate(std::chrono::milliseconds grace) {
   if (impl_->reader.joinable()) impl_->reader.join();
 }
 
+int LaunchedServer::pid() const { return impl_->child.id(); }
+
 std::string LaunchedServer::output() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->output;

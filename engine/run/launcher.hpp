@@ -32,6 +32,8 @@ class LaunchedServer {
   void wait_accepting(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
   /// SIGTERM, then SIGKILL after `grace`; idempotent.
   void terminate(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+  /// The process id of `/bin/sh -c COMMAND` (the server itself when COMMAND starts with `exec`).
+  int pid() const;
   /// Everything the process wrote so far (stdout and stderr interleaved).
   std::string output() const;
 

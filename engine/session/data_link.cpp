@@ -4,6 +4,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <fmt/format.h>
 #include <openssl/ssl.h>
+#include <utility>
 
 #include "proto/address.hpp"
 
@@ -25,9 +26,11 @@ struct SessionRef {
 DataLink::DataLink(SessionState& session, TransferResult& result)
     : s_(session), result_(result), transport_(session.io), acceptor_(session.io), buffer_(chunk_size) {
   if (s_.timeouts.transfer.count() > 0) phase_end_ = Clock::now() + s_.timeouts.transfer;
+  s_.data_link = this;
 }
 
 DataLink::~DataLink() {
+  s_.data_link = nullptr;
   acceptor_.close();
   transport_.close();
 }
@@ -55,7 +58,8 @@ DataWait DataLink::open() {
         },
         Clock::now() + s_.timeouts.connect, false);
     acceptor_.close();
-    if (how == DataWait::timed_out) return timed_out(errc::timeout, "accepting the server's data connection: none within the timeout");
+    if (how == DataWait::failed && failure_) return how;
+    if (how == DataWait::failed) return failed(errc::timeout, "accepting the server's data connection: none within the timeout");
     if (how != DataWait::done) return how;
     if (ec) fail(ec, "accepting the server's data connection");
     event(fmt::format("accepted from {}", net::endpoint_text(transport_.tcp().remote_endpoint())));
@@ -76,12 +80,13 @@ DataWait DataLink::open() {
         });
       },
       Clock::now() + s_.timeouts.connect, false);
-  if (how == DataWait::timed_out) return timed_out(errc::timeout, "TLS handshake on the data connection: not done within the timeout");
+  if (how == DataWait::failed && failure_) return how;
+  if (how == DataWait::failed) return failed(errc::timeout, "TLS handshake on the data connection: not done within the timeout");
   if (how != DataWait::done) return how;
   if (ec) {
     failure_ = DataFailure{errc::tls_failed, fmt::format("TLS handshake on the data connection failed: {}", ec.message())};
     close(failure_->what);
-    return DataWait::timed_out;
+    return DataWait::failed;
   }
   s_.record_handshake(Channel::data, transport_);
   result_.tls = true;
@@ -114,9 +119,10 @@ DataWait DataLink::download(codec::Decoder& decoder, const TransferOptions& opti
         return DataWait::done;
       }
     }
-    if (how == DataWait::timed_out) {
+    if (how == DataWait::failed && failure_) return how;
+    if (how == DataWait::failed) {
       const bool overall = Clock::now() >= phase_end_;
-      return timed_out(errc::timeout, overall ? fmt::format("reading data: the transfer took longer than {} ms", s_.timeouts.transfer.count())
+      return failed(errc::timeout, overall ? fmt::format("reading data: the transfer took longer than {} ms", s_.timeouts.transfer.count())
                                               : fmt::format("reading data: nothing for {} ms", s_.timeouts.data.count()));
     }
     if (how == DataWait::ended_by_reply) {
@@ -144,23 +150,41 @@ DataWait DataLink::download(codec::Decoder& decoder, const TransferOptions& opti
   return DataWait::done;
 }
 
-DataWait DataLink::upload(codec::Encoder& encoder, std::string_view local, std::uint64_t marker_interval,
+DataWait DataLink::upload(codec::Encoder& encoder, const UploadSource& source, std::uint64_t marker_interval,
                           std::uint64_t first_offset) {
   std::string wire;
-  std::size_t at = 0;
-  do {
-    std::size_t piece_size = chunk_size;
+  std::vector<char> piece(chunk_size);
+  std::uint64_t at = 0;  // local bytes taken from the source so far
+  for (;;) {
+    std::size_t piece_size = piece.size();
+    if (marker_interval > 0) piece_size = std::min<std::uint64_t>(piece_size, marker_interval - at % marker_interval);
+    std::size_t got = 0;
+    try {
+      got = std::min(source(std::span<char>(piece.data(), piece_size)), piece_size);
+    } catch (const std::exception& e) {
+      // A FIN would tell the server the file is complete: reset instead, so it keeps no partial
+      // file as a whole one, then report the source's failure.
+      const std::string what = fmt::format("the upload's source failed after {} bytes: {}", at, e.what());
+      transport_.tcp().reset();
+      failure_ = DataFailure{std::make_error_code(std::errc::io_error), what};
+      event(what + "; data connection reset");
+      return DataWait::failed;
+    }
     wire.clear();
+    if (got == 0) {
+      encoder.finish(wire);
+      if (const DataWait how = write(wire); how != DataWait::done) return how;
+      break;
+    }
+    // A marker goes only where more data follows (none after the last byte).
     if (marker_interval > 0 && at > 0 && at % marker_interval == 0 &&
         encoder.emit_restart_marker(std::to_string(first_offset + at), wire))
       event(fmt::format("restart marker {} sent", first_offset + at));
-    if (marker_interval > 0) piece_size = std::min<std::size_t>(piece_size, marker_interval - at % marker_interval);
-    const std::string_view piece = local.substr(at, piece_size);
-    at += piece.size();
-    encoder.put(piece, wire);
-    if (at == local.size()) encoder.finish(wire);
+    at += got;
+    encoder.put(std::string_view(piece.data(), got), wire);
     if (const DataWait how = write(wire); how != DataWait::done) return how;
-  } while (at < local.size() && !result_.data_error);
+    if (result_.data_error) break;
+  }
   // RFC 4217 §12.6: TLSshutdown before close, so the server can tell the end from a truncation.
   if (transport_.secure()) {
     const auto ec = transport_.finish_sending(s_.timeouts.drain);
@@ -185,7 +209,8 @@ DataWait DataLink::write(std::string_view wire) {
         });
       },
       data_deadline(), false);
-  if (how == DataWait::timed_out) return timed_out(errc::timeout, fmt::format("writing data: not accepted within {} ms", s_.timeouts.data.count()));
+  if (how == DataWait::failed && failure_) return how;
+  if (how == DataWait::failed) return failed(errc::timeout, fmt::format("writing data: not accepted within {} ms", s_.timeouts.data.count()));
   if (how == DataWait::ended_by_reply) {
     close(fmt::format("closed by the client after {} bytes: the server sent {} during the upload", result_.wire_bytes, final_->code));
     return how;
@@ -223,6 +248,10 @@ DataWait DataLink::wait(const std::function<void(bool& done)>& start, Clock::tim
 
   bool stopping = false;  // a final reply arrived: waiting only up to Timeouts::drain more
   for (;;) {
+    if (std::exchange(s_.interrupted, false)) {
+      s_.transcript.event(Channel::control, "interrupted by the client");
+      return failed(errc::interrupted, fmt::format("interrupted by the client after {} bytes on the data connection", result_.wire_bytes));
+    }
     if (!stopping && take_control_replies()) {
       stopping = true;
       if (final_->is_negative() && !patient) return DataWait::ended_by_reply;
@@ -244,7 +273,7 @@ DataWait DataLink::wait(const std::function<void(bool& done)>& start, Clock::tim
     if (io.stopped()) io.restart();
     if (io.run_one_until(deadline) == 0 && Clock::now() >= deadline) {
       if (done) return DataWait::done;
-      return stopping ? DataWait::ended_by_reply : DataWait::timed_out;
+      return stopping ? DataWait::ended_by_reply : DataWait::failed;
     }
   }
 }
@@ -281,10 +310,10 @@ bool DataLink::deliver(std::string& local, const TransferOptions& options) {
   return all;
 }
 
-DataWait DataLink::timed_out(std::error_code code, std::string what) {
+DataWait DataLink::failed(std::error_code code, std::string what) {
   failure_ = DataFailure{code, std::move(what)};
   close(failure_->what);
-  return DataWait::timed_out;
+  return DataWait::failed;
 }
 
 DataLink::Clock::time_point DataLink::data_deadline() const { return std::min(Clock::now() + s_.timeouts.data, phase_end_); }
@@ -344,6 +373,11 @@ void DataLink::bad_passive(const proto::Reply& reply) {
 }
 
 void DataLink::fail(const net::error_code& ec, const std::string& doing) {
+  if (ec == boost::asio::error::operation_aborted && std::exchange(s_.interrupted, false)) {
+    const std::string what = fmt::format("{}: interrupted by the client", doing);
+    close(what);
+    throw Error(errc::interrupted, what);
+  }
   const std::string what = fmt::format("{}: {}", doing, ec.message());
   close(what);
   if (ec == boost::asio::error::timed_out) throw Error(errc::timeout, what);
@@ -355,6 +389,11 @@ void DataLink::close(const std::string& why) {
   transport_.close();
   acceptor_.close();
   if (was_open) event(why);
+}
+
+void DataLink::cancel() noexcept {
+  transport_.cancel();
+  acceptor_.close();
 }
 
 void DataLink::event(const std::string& what) { s_.transcript.event(Channel::data, what); }

@@ -20,7 +20,7 @@ namespace ftpspec::session {
 enum class DataWait {
   done,            ///< the data operation completed (successfully or with its own error)
   ended_by_reply,  ///< a final reply on the control connection ended the wait (see final_reply())
-  timed_out,       ///< the deadline passed (see failure())
+  failed,          ///< the deadline passed, TLS failed or Session::interrupt() came (see failure())
 };
 
 /// A data-side failure for the caller to throw after resynchronising the control connection.
@@ -45,10 +45,11 @@ class DataLink {
   /// Reads to end of file (or the codec's EOF mark, MODE B/C) through `decoder`, handing local
   /// bytes to options.sink or TransferResult::data, up to options.max_bytes.
   DataWait download(codec::Decoder& decoder, const TransferOptions& options);
-  /// Encodes and writes `local`, then ends the data: close_notify under TLS, then TCP close.
-  /// With `marker_interval` > 0 (MODE B/C) a restart marker "<first_offset + local offset>" goes
-  /// before the first byte past every `marker_interval` local bytes (RFC 959 §3.5).
-  DataWait upload(codec::Encoder& encoder, std::string_view local, std::uint64_t marker_interval = 0,
+  /// Encodes and writes what `source` supplies until it ends, then ends the data: close_notify
+  /// under TLS, then TCP close. With `marker_interval` > 0 (MODE B/C) a restart marker
+  /// "<first_offset + local offset>" goes before the first byte past every `marker_interval`
+  /// local bytes (RFC 959 §3.5).
+  DataWait upload(codec::Encoder& encoder, const UploadSource& source, std::uint64_t marker_interval = 0,
                   std::uint64_t first_offset = 0);
 
   /// A final reply read on the control connection while waiting (already in the result's replies).
@@ -56,6 +57,8 @@ class DataLink {
   /// Why the last wait timed out or failed; set when the transfer must end with an Error.
   const std::optional<DataFailure>& failure() const noexcept { return failure_; }
   void close(const std::string& why);
+  /// Cancels the pending data operation (Session::interrupt, run on the session's io thread).
+  void cancel() noexcept;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -68,7 +71,8 @@ class DataLink {
   /// Hands local bytes to the sink or the result; false once max_bytes is reached.
   bool deliver(std::string& local, const TransferOptions& options);
   DataWait write(std::string_view wire);
-  DataWait timed_out(std::error_code code, std::string what);
+  /// Records why the data side failed, closes it and returns DataWait::failed.
+  DataWait failed(std::error_code code, std::string what);
   Clock::time_point data_deadline() const;
   std::optional<proto::Reply> passive(bool extended);
   std::optional<proto::Reply> active(bool extended);

@@ -2,11 +2,14 @@
 #include "session/session.hpp"
 
 #include <array>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <fmt/format.h>
+#include <utility>
 
 #include "proto/command.hpp"
 #include "proto/error.hpp"
+#include "session/data_link.hpp"
 #include "session/session_impl.hpp"
 
 namespace ftpspec::session {
@@ -25,6 +28,7 @@ class Category final : public std::error_category {
       case errc::invalid_argument: return "invalid argument";
       case errc::reply_too_long: return "reply beyond the configured limits";
       case errc::tls_failed: return "TLS handshake failed (RFC 4217 §4)";
+      case errc::interrupted: return "interrupted (Session::interrupt)";
     }
     return "unknown ftpspec.session error";
   }
@@ -60,7 +64,22 @@ void SessionState::fail_control(std::error_code code, const std::string& what) {
   throw Error(code, what);
 }
 
+void SessionState::on_interrupt() {
+  interrupted = true;
+  control.cancel();
+  if (data_link) data_link->cancel();
+}
+
+void SessionState::throw_if_interrupted(std::string_view doing) {
+  if (!std::exchange(interrupted, false)) return;
+  const std::string what = fmt::format("{}: interrupted by the client", doing);
+  transcript.event(Channel::control, what);
+  throw Error(errc::interrupted, what);
+}
+
 void SessionState::throw_control_error(const net::error_code& ec, const std::string& doing) {
+  // A cancelled read leaves the connection in step, as a timeout does.
+  if (ec == boost::asio::error::operation_aborted && interrupted) throw_if_interrupted(doing);
   if (ec == boost::asio::error::timed_out) {
     // The connection stays open: a harness may still send ABOR or QUIT after a silent server.
     const std::string what = fmt::format("{}: no answer within the timeout", doing);
@@ -73,8 +92,13 @@ void SessionState::throw_control_error(const net::error_code& ec, const std::str
 
 void SessionState::send_bytes(std::string_view bytes) {
   require_connected();
+  throw_if_interrupted("sending a command");
   transcript.record(Channel::control, Direction::client_to_server, bytes);
-  if (const auto ec = control.write_all(bytes, timeouts.reply)) throw_control_error(ec, "sending a command");
+  if (const auto ec = control.write_all(bytes, timeouts.reply)) {
+    // Part of the command may have gone out, so the conversation cannot continue in step.
+    if (std::exchange(interrupted, false)) fail_control(errc::interrupted, "sending a command: interrupted by the client");
+    throw_control_error(ec, "sending a command");
+  }
 }
 
 void SessionState::send_command(std::string_view verb, std::string_view arg) {
@@ -127,6 +151,7 @@ proto::Reply SessionState::read_reply(std::chrono::milliseconds timeout) {
   proto::Reply reply;
   std::array<char, 16 * 1024> buffer{};
   while (!parse_pending(reply)) {
+    throw_if_interrupted("reading a reply");
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     net::error_code ec;
     const std::size_t got = control.read_some(buffer, std::max(left, std::chrono::milliseconds{0}), ec);
@@ -161,6 +186,7 @@ proto::Reply Session::connect(const std::string& host, std::uint16_t port) {
 void SessionState::open_control(const std::string& host, std::uint16_t port) {
   auto& s = *this;
   s.reset_parser();
+  s.interrupted = false;  // a new connection: an interrupt aimed at the old one is spent
   s.greeting.clear();
   s.representation = {};
   s.data_protection = 'C';
@@ -251,6 +277,17 @@ std::vector<proto::Reply> Session::set_representation(const codec::Representatio
 }
 
 const codec::Representation& Session::representation() const noexcept { return impl_->representation; }
+
+void Session::interrupt() {
+  boost::asio::post(impl_->io, [state = impl_.get()] { state->on_interrupt(); });
+}
+
+void Session::discard_interrupt() {
+  // Runs a handler still queued (it cancels nothing: no operation is pending between calls).
+  impl_->io.restart();
+  impl_->io.poll();
+  impl_->interrupted = false;
+}
 
 void Session::quit() {
   if (!connected()) return;

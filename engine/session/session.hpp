@@ -2,6 +2,9 @@
 // timeout (the io_context runs only inside calls, Asio's blocking_tcp_client pattern). One Session
 // is one control connection; it is not thread-safe (use one per thread), but many run in parallel.
 //
+// Session::interrupt() is the one exception to "not thread-safe": another thread may call it to end
+// the call in progress (Ctrl-C in the Python binding).
+//
 // All bytes go through the protocol core (proto::encode_command / proto::ReplyParser) and the data
 // codecs (codec::make_encoder / make_decoder), and into the Transcript.
 #pragma once
@@ -10,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -36,6 +40,7 @@ enum class errc {
   invalid_argument,        ///< e.g. CR/LF inside a command argument
   reply_too_long,          ///< a reply line or reply beyond the parser limits (the session closes)
   tls_failed,              ///< a TLS handshake failed or the certificate was refused (RFC 4217 §4)
+  interrupted,             ///< Session::interrupt() ended the wait (the session stays usable)
 };
 const std::error_category& category() noexcept;
 inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), category()}; }
@@ -64,6 +69,10 @@ struct TlsOptions {
   std::string server_name;     ///< SNI and the name to verify (empty: the host given to connect)
   bool reuse_session = true;   ///< data connections resume the control connection's TLS session
 };
+
+/// Supplies an upload's local bytes piece by piece: fills `buffer` (from the start) and returns how
+/// many bytes it wrote; 0 at the end. An upload from a source runs in bounded memory at any size.
+using UploadSource = std::function<std::size_t(std::span<char> buffer)>;
 
 /// The default cap on the bytes a download keeps or hands to a sink (TransferOptions::max_bytes).
 inline constexpr std::uint64_t default_max_download = 256ull * 1024 * 1024;
@@ -162,6 +171,8 @@ class Session {
   TransferResult retr_to(const std::string& path, std::function<void(std::string_view)> sink,
                          TransferOptions options = {});
   TransferResult stor(const std::string& path, std::string_view local_data, const TransferOptions& options = {});
+  /// STOR whose local bytes come from `source` as the data connection takes them.
+  TransferResult stor_from(const std::string& path, UploadSource source, const TransferOptions& options = {});
   TransferResult appe(const std::string& path, std::string_view local_data, const TransferOptions& options = {});
   /// STOU: the file name the server chose is in the replies (RFC 1123 §4.1.2.9 "FILE: name").
   TransferResult stou(std::string_view local_data, const TransferOptions& options = {});
@@ -171,11 +182,23 @@ class Session {
   /// sent (encoded) when the server answers 1yz, or the data is received when it is nullopt.
   TransferResult transfer(std::string_view line, std::optional<std::string_view> upload,
                           const TransferOptions& options = {});
+  /// An upload command (STOR, APPE, STOU...) whose local bytes come from `source`.
+  TransferResult transfer_from(std::string_view line, UploadSource source, const TransferOptions& options = {});
 
   /// Sends TYPE/STRU/MODE as needed so the session uses `rep`; returns the replies (empty if none
   /// was needed). Throws nothing on refusal: the caller judges the replies.
   std::vector<proto::Reply> set_representation(const codec::Representation& rep);
   const codec::Representation& representation() const noexcept;
+
+  /// Thread-safe: ends the blocking call in progress on another thread, at once. A transfer closes
+  /// its data connection (the server sees the client abandon it, RFC 959 §4.1.3, and answers 426,
+  /// which the call reads for up to Timeouts::drain) and throws Error(errc::interrupted); a wait for
+  /// a reply throws Error(errc::interrupted) and leaves the control connection open. The session
+  /// stays usable. An interrupt that arrives between calls ends the next wait instead: call
+  /// discard_interrupt() (on the session's thread) to drop one the call did not take.
+  void interrupt();
+  /// Drops an interrupt() that no wait took (the call it aimed at ended first).
+  void discard_interrupt();
 
   /// QUIT and close (ignores errors); the destructor closes without QUIT.
   void quit();
@@ -192,6 +215,8 @@ class Session {
   std::string remote_address() const;
 
  private:
+  /// transfer() and transfer_from(): a download when `source` is null.
+  TransferResult run_transfer(std::string_view line, const UploadSource* source, const TransferOptions& options);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

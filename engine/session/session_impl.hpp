@@ -36,6 +36,15 @@ struct SessionState {
   std::string server_host;      ///< the host given to connect: SNI and name verification
   char data_protection = 'C';   ///< PROT level in force (RFC 4217 §9)
 
+  // Session::interrupt(): its handler runs inside a wait on `io` (any thread may post it), sets
+  // `interrupted` and cancels what is pending; each wait checks the flag before it starts.
+  bool interrupted = false;
+  class DataLink* data_link = nullptr;  ///< the transfer's data connection, while one is set up
+  /// The posted handler of Session::interrupt().
+  void on_interrupt();
+  /// When `interrupted` is set: clears it, records it and throws Error(errc::interrupted).
+  void throw_if_interrupted(std::string_view doing);
+
   // Watching the control connection during a data wait (see ControlWatch in data_link.hpp).
   std::vector<char> watch_buffer = std::vector<char>(16 * 1024);
 

@@ -1,8 +1,10 @@
 // Transfers (RFC 959 §4.1.3) following the RFC 959 §5.4 sequence for transfer commands:
 //   [REST -> 350]  command -> 1yz -> data -> 2yz   (or 4yz/5yz at once, no data),
 // with the data connection itself in data_link.cpp.
+#include <algorithm>
 #include <fmt/format.h>
 #include <optional>
+#include <utility>
 
 #include "codec/codec.hpp"
 #include "session/data_link.hpp"
@@ -54,6 +56,23 @@ void resynchronise(SessionState& s, DataLink& data, TransferResult& result) {
 
 TransferResult Session::transfer(std::string_view line, std::optional<std::string_view> upload,
                                  const TransferOptions& options) {
+  if (!upload) return run_transfer(line, nullptr, options);
+  // The string as a source: slices of it, in order.
+  const UploadSource source = [rest = *upload](std::span<char> buffer) mutable {
+    const std::size_t n = std::min(buffer.size(), rest.size());
+    std::copy_n(rest.data(), n, buffer.data());
+    rest.remove_prefix(n);
+    return n;
+  };
+  return run_transfer(line, &source, options);
+}
+
+TransferResult Session::transfer_from(std::string_view line, UploadSource source, const TransferOptions& options) {
+  if (!source) throw Error(errc::invalid_argument, "transfer_from needs a source");
+  return run_transfer(line, &source, options);
+}
+
+TransferResult Session::run_transfer(std::string_view line, const UploadSource* source, const TransferOptions& options) {
   auto& s = *impl_;
   s.require_connected();
   TransferResult result;
@@ -91,9 +110,9 @@ TransferResult Session::transfer(std::string_view line, std::optional<std::strin
   // timeout or TLS failure throws once the control connection is back in step.
   DataWait how = data.open();
   if (how == DataWait::done) {
-    if (upload) {
+    if (source) {
       const auto encoder = codec::make_encoder(s.representation);
-      how = data.upload(*encoder, *upload, options.restart_marker_interval, options.restart.value_or(0));
+      how = data.upload(*encoder, *source, options.restart_marker_interval, options.restart.value_or(0));
       result.codec_error = encoder->error();  // local data the representation cannot carry
     } else {
       // Read the data to its end before the final reply: the 226 may arrive first.
@@ -101,7 +120,7 @@ TransferResult Session::transfer(std::string_view line, std::optional<std::strin
       how = data.download(*decoder, options);
     }
   }
-  if (how == DataWait::timed_out) throw_data_failure(s, data, result);
+  if (how == DataWait::failed) throw_data_failure(s, data, result);
   if (data.final_reply()) {
     if (how == DataWait::ended_by_reply)
       s.transcript.event(Channel::data, fmt::format("the server's final reply {} ended the wait on the data connection", data.final_reply()->code));
@@ -127,6 +146,9 @@ TransferResult Session::retr_to(const std::string& path, std::function<void(std:
 }
 TransferResult Session::stor(const std::string& path, std::string_view local_data, const TransferOptions& options) {
   return transfer(with_path("STOR", path), local_data, options);
+}
+TransferResult Session::stor_from(const std::string& path, UploadSource source, const TransferOptions& options) {
+  return transfer_from(with_path("STOR", path), std::move(source), options);
 }
 TransferResult Session::appe(const std::string& path, std::string_view local_data, const TransferOptions& options) {
   return transfer(with_path("APPE", path), local_data, options);

@@ -3,10 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
+#include <span>
+#include <stdexcept>
+#include <thread>
 
+#include "server/misbehaviour.hpp"
 #include "server/server.hpp"
 #include "session/session.hpp"
 #include "temp_root.hpp"
@@ -148,6 +154,44 @@ TEST_F(SessionFtpspecdBasics, MissingFileIs550AndTheSessionStaysInStep) {
   EXPECT_EQ(session_.command("NOOP").code, 200);
 }
 
+// A source of `total` bytes cut from `pattern`, `max_piece` at a time; throws after `fail_at` bytes.
+UploadSource pattern_source(const std::string& pattern, std::size_t total, std::size_t max_piece,
+                            std::size_t fail_at = SIZE_MAX) {
+  return [=, at = std::size_t{0}](std::span<char> buffer) mutable -> std::size_t {
+    if (at >= fail_at) throw std::runtime_error("disk read failed");
+    std::size_t n = std::min({buffer.size(), total - at, max_piece});
+    for (std::size_t i = 0; i < n; ++i) buffer[i] = pattern[(at + i) % pattern.size()];
+    at += n;
+    return n;
+  };
+}
+
+TEST_F(SessionFtpspecdBasics, StorFromASourceStreamsEveryByteInEveryMode) {
+  const std::string pattern = "line of text\n";
+  const std::size_t total = 300'000;
+  std::string expected;
+  for (std::size_t i = 0; i < total; ++i) expected += pattern[i % pattern.size()];
+  for (const auto mode : {codec::Mode::stream, codec::Mode::block, codec::Mode::compressed}) {
+    codec::Representation rep;  // TYPE A: the source's LF line ends go out as CRLF
+    rep.mode = mode;
+    const TransferResult stored = session_.stor_from("source.txt", pattern_source(pattern, total, 1000), options(DataConnection::epsv, rep));
+    ASSERT_TRUE(stored.ok()) << session_.transcript().render();
+    EXPECT_EQ(root_.read("source.txt"), expected);
+  }
+}
+
+TEST_F(SessionFtpspecdBasics, AFailingSourceResetsTheDataConnectionSoNoPartialFileIsAcknowledged) {
+  try {
+    session_.stor_from("partial.bin", pattern_source("x", 1'000'000, 4096, 100'000), options(DataConnection::epsv, image()));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("disk read failed"));
+    // The server saw a reset, not an end of file: it must not answer 226 (RFC 959 §3.4.1).
+    EXPECT_THAT(e.what(), ::testing::Not(HasSubstr("answered 226")));
+  }
+  EXPECT_EQ(session_.command("NOOP").code, 200) << session_.transcript().render();
+}
+
 TEST(SessionFtpspecdIpv6, EpsvAndEprtOverLoopbackV6) {
   TempRoot root;
   ftpspecd::Server server(config_for(root.path(), "::1"));
@@ -166,6 +210,81 @@ TEST(SessionFtpspecdIpv6, EpsvAndEprtOverLoopbackV6) {
   ASSERT_TRUE(fetched.ok()) << session.transcript().render();
   EXPECT_EQ(fetched.data, blob);
   session.quit();
+}
+
+// Session::interrupt() from another thread (Ctrl-C in Python): the call in progress ends at once with
+// Error(interrupted), the server sees the transfer abandoned, and the session stays usable.
+class SessionInterrupt : public ::testing::Test {
+ protected:
+  void start(const std::string& misbehave) {
+    ftpspecd::Config config = config_for(root_.path(), "127.0.0.1");
+    ASSERT_EQ(ftpspecd::apply_misbehaviour_list(misbehave, config.misbehaviour), "");
+    server_.emplace(config);
+    ASSERT_NE(server_->start(), 0);
+    ASSERT_EQ(session_.connect("127.0.0.1", server_->port()).code, 220);
+    ASSERT_EQ(session_.login("user", "secret").code, 230);
+  }
+  /// Runs `call`, interrupting it from another thread after `after`; returns the Error it threw
+  /// and how long it ran.
+  template <class Call>
+  std::pair<std::error_code, std::chrono::milliseconds> interrupted(Call call, std::chrono::milliseconds after = 300ms) {
+    std::thread interrupter([&] {
+      std::this_thread::sleep_for(after);
+      session_.interrupt();
+    });
+    const auto started = std::chrono::steady_clock::now();
+    std::error_code code;
+    try {
+      call();
+    } catch (const Error& e) {
+      code = e.code();
+    }
+    interrupter.join();
+    session_.discard_interrupt();
+    return {code, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)};
+  }
+  void TearDown() override {
+    session_.quit();
+    if (server_) server_->stop();
+  }
+
+  TempRoot root_;
+  std::optional<ftpspecd::Server> server_;
+  Session session_{Timeouts{.connect = 5000ms, .reply = 20000ms, .data = 20000ms}};
+};
+
+TEST_F(SessionInterrupt, EndsASlowRetrAndTheSessionStaysInStep) {
+  root_.write("big.bin", binary_blob(1'000'000));  // at 20 kB/s: 50 s
+  ASSERT_NO_FATAL_FAILURE(start("throttle=20000"));
+  const auto [code, took] = interrupted([&] { session_.retr("big.bin", options(DataConnection::epsv, image())); });
+  EXPECT_EQ(code, errc::interrupted) << session_.transcript().render();
+  EXPECT_LT(took, 5s);
+  EXPECT_THAT(session_.transcript().render(), HasSubstr("interrupted by the client"));
+  ASSERT_TRUE(session_.connected());
+  // Whatever the server said about the abandoned transfer was read: the next command is in step.
+  EXPECT_EQ(session_.command("NOOP").code, 200) << session_.transcript().render();
+  root_.write("small.bin", "abc");
+  EXPECT_EQ(session_.retr("small.bin", options(DataConnection::pasv, image())).data, "abc");
+}
+
+TEST_F(SessionInterrupt, EndsAWaitForASlowReplyAndKeepsTheConnection) {
+  ASSERT_NO_FATAL_FAILURE(start("delay-replies=1500"));
+  const auto [code, took] = interrupted([&] { session_.command("NOOP"); });
+  EXPECT_EQ(code, errc::interrupted);
+  EXPECT_LT(took, 1200ms);
+  ASSERT_TRUE(session_.connected());
+  // The late 200 to the interrupted NOOP arrives first; the connection itself is fine.
+  EXPECT_EQ(session_.read_reply().code, 200);
+  EXPECT_EQ(session_.command("NOOP").code, 200);
+}
+
+TEST_F(SessionInterrupt, AnInterruptNoCallTookIsDiscarded) {
+  ASSERT_NO_FATAL_FAILURE(start(""));
+  session_.interrupt();  // between calls
+  session_.discard_interrupt();
+  EXPECT_EQ(session_.command("NOOP").code, 200);
+  session_.interrupt();  // not discarded: the next wait ends at once
+  EXPECT_THROW(session_.command("NOOP"), Error);
 }
 
 }  // namespace
