@@ -161,7 +161,10 @@ void PageFramer::end_file() {
 }
 
 void PageFramer::restart_marker(std::string_view marker) {
-  if (!page_.empty()) emit_page(1);  // markers sit between pages
+  // Markers sit between pages, and a page holds whole logical bytes: inside one (L n, n > 8) the
+  // marker is declined, as BitPacker declines one off a byte boundary.
+  if (page_.size() % unit_octets_ != 0) return;
+  if (!page_.empty()) emit_page(1);
   next_.restart_marker(marker);
 }
 

@@ -182,6 +182,14 @@ DataWait DataLink::upload(codec::Encoder& encoder, const UploadSource& source, s
       event(fmt::format("restart marker {} sent", first_offset + at));
     at += got;
     encoder.put(std::string_view(piece.data(), got), wire);
+    if (encoder.error()) {
+      // Local data the representation cannot carry: reset rather than close, so the server keeps
+      // no truncated file as a whole one (the caller reports encoder.error() as codec_error).
+      transport_.tcp().reset();
+      event(fmt::format("the local data cannot be sent in this representation after {} bytes ({}); data connection reset",
+                        at - got, encoder.error().message()));
+      return DataWait::done;
+    }
     if (const DataWait how = write(wire); how != DataWait::done) return how;
     if (result_.data_error) break;
   }

@@ -34,6 +34,13 @@ TransferResult local(const char* what) {
   return {TransferOutcome::local_error, std::string(what) + ": " + std::strerror(errno)};
 }
 
+/// The file holds data its representation cannot carry (e.g. TYPE L 4 and an octet above 0x0F):
+/// the transfer fails with 451 instead of ending early with a 226 (docs/codecs.md, errors).
+std::optional<TransferResult> unencodable(const ftpspec::codec::Encoder& encoder) {
+  if (!encoder.error()) return std::nullopt;
+  return TransferResult{TransferOutcome::local_error, "The file cannot be sent in this representation: " + encoder.error().message()};
+}
+
 /// A failed write to the file: a full disk or quota is "exceeded storage allocation" (RFC 959
 /// §4.2 552, allowed after STOR's 150), anything else a local error (451).
 TransferResult write_failed() {
@@ -147,6 +154,7 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
     wire.clear();
     if (n == 0) encoder->finish(wire);
     else pacer.put(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)), wire);
+    if (auto failed = unencodable(*encoder)) co_return *failed;
     if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
     if (n == 0) break;
   }
@@ -161,10 +169,12 @@ asio::awaitable<TransferResult> send_text(SwitchableStream& data, std::string te
   for (std::size_t pos = 0; pos < text.size(); pos += kChunk) {
     wire.clear();
     encoder->put(std::span<const char>(text.data() + pos, std::min(kChunk, text.size() - pos)), wire);
+    if (auto failed = unencodable(*encoder)) co_return *failed;
     if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
   }
   wire.clear();
   encoder->finish(wire);
+  if (auto failed = unencodable(*encoder)) co_return *failed;
   if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
   co_await data.finish_sending();
   co_return TransferResult{};

@@ -50,6 +50,20 @@ TEST_F(TransferTest, AsciiRetrConvertsLineEnds) {
   EXPECT_EQ(client.cmd("SIZE text.txt").raw, "213 8\r\n");
 }
 
+TEST_F(TransferTest, RetrOfDataTheTypeCannotCarryFailsWith451NotA226) {
+  // TYPE L 4 carries local octets 0x00-0x0F (RFC 959 §3.1.1.4, docs/codecs.md): 0xFF cannot be
+  // sent, so the transfer must not end with "226" after whatever went out before it.
+  write_file(root() / "wide.bin", std::string(100'000, '\x01') + "\xFF");
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE L 4").code(), 200);
+  for (const char* mode : {"S", "B"}) {
+    ASSERT_EQ(client.cmd(std::string("MODE ") + mode).code(), 200);
+    client.download("RETR wide.bin", 451);
+  }
+}
+
 TEST_F(TransferTest, StorWritesEveryByteBefore226) {
   const std::string content = binary_pattern(1'000'000);
   Client client(port_);

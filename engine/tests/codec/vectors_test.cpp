@@ -190,6 +190,27 @@ TEST(RestartMarkers, RefusedWhereUndefined) {
   EXPECT_TRUE(l4->emit_restart_marker("2", wire));
 }
 
+TEST(RestartMarkers, DeclinedInsideAnLnLogicalByteOfAPage) {
+  // L 36: five local octets per logical byte. A marker asked for after 3 of them cannot end the
+  // page there (a page holds whole logical bytes): it is declined and the transfer goes on. After
+  // two whole logical bytes (header 4 x 36 + 2 x 36 bits = 27 octets) it fits.
+  const std::string a = "\x00\x00\x00\x00\x41"s, b = "\x00\x00\x00\x00\x42"s;
+  for (Mode mode : {Mode::block, Mode::compressed}) {
+    const auto rep = make_rep(RepType::local, Structure::page, mode, N, 36);
+    auto encoder = make_encoder(rep);
+    std::string wire;
+    encoder->put(std::string_view(a).substr(0, 3), wire);
+    EXPECT_FALSE(encoder->emit_restart_marker("3", wire));
+    encoder->put(std::string_view(a).substr(3), wire);
+    encoder->put(std::string_view(b), wire);
+    EXPECT_TRUE(encoder->emit_restart_marker("10", wire));
+    encoder->put(std::string_view(a), wire);
+    encoder->finish(wire);
+    ASSERT_FALSE(encoder->error()) << encoder->error().message();
+    expect_decodes(rep, wire, a + b + a, {{"10", 10}});
+  }
+}
+
 TEST(Helpers, EncodeAllThrowsOnUnrepresentableData) {
   const auto l4 = make_rep(RepType::local, Structure::file, Mode::stream, N, 4);
   EXPECT_THROW(encode_all(l4, "\x10"), std::system_error);

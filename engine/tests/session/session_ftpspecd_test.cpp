@@ -192,6 +192,18 @@ TEST_F(SessionFtpspecdBasics, AFailingSourceResetsTheDataConnectionSoNoPartialFi
   EXPECT_EQ(session_.command("NOOP").code, 200) << session_.transcript().render();
 }
 
+TEST_F(SessionFtpspecdBasics, LocalDataTheTypeCannotCarryResetsTheUploadSoItIsNotAcknowledged) {
+  codec::Representation l4;  // TYPE L 4: local octets 0x00-0x0F only (RFC 959 §3.1.1.4)
+  l4.type = codec::RepType::local;
+  l4.byte_size = 4;
+  const std::string local = std::string(200'000, '\x01') + "\xFF" + std::string(1000, '\x02');
+  const TransferResult stored = session_.stor("wide.bin", local, options(DataConnection::epsv, l4));
+  EXPECT_EQ(stored.codec_error, codec::errc::local_byte_too_wide);
+  EXPECT_NE(stored.final_reply.code, 226) << session_.transcript().render();  // stream mode: a FIN would mean "complete"
+  EXPECT_FALSE(stored.ok());
+  EXPECT_EQ(session_.command("NOOP").code, 200);
+}
+
 TEST(SessionFtpspecdIpv6, EpsvAndEprtOverLoopbackV6) {
   TempRoot root;
   ftpspecd::Server server(config_for(root.path(), "::1"));
