@@ -172,9 +172,25 @@ void ControlSession::start_transfer(TransferJob job) {
 
 asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSession> self, TransferJob job) {
   auto state = transfer_;
+  try {
+    co_await transfer_body(state, std::move(job));
+  } catch (const std::exception& e) {
+    // co_spawn(detached) would swallow the exception silently and leave transfer_ set: every
+    // command waiting for the transfer (and the close after a half-close) would wait forever.
+    reply(451, std::string("Requested action aborted: local error: ") + e.what());
+  }
+  if (transfer_ == state) transfer_.reset();
+  transfer_done_.notify_all();
+  (void)self;
+}
+
+asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferState> state, TransferJob job) {
   std::string error;
-  std::optional<tcp::socket> socket =
-      co_await data_.open(local_.address(), remote_.address(), config_.data_timeout, error);
+  std::optional<tcp::socket> socket;
+  // An ABOR or half-close handled before this coroutine first ran (co_spawn starts it later)
+  // found no accept to cancel: do not start one now, or it would wait for the whole data timeout.
+  if (!state->aborted) socket = co_await data_.open(local_.address(), remote_.address(), config_.data_timeout, error);
+  else data_.drop_passive();  // a passive listener serves one transfer, aborted or not
   TransferResult result;
   if (!socket || state->aborted) {
     // RFC 959 §5.4: 425 when the data connection cannot be opened; 426 when ABOR closed it.
@@ -241,9 +257,6 @@ asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSessio
       case TransferOutcome::decode_error: reply(451, "Requested action aborted: " + result.detail); break;
     }
   }
-  if (transfer_ == state) transfer_.reset();
-  transfer_done_.notify_all();
-  (void)self;
 }
 
 asio::awaitable<void> ControlSession::wait_for_transfer() {

@@ -111,7 +111,9 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   void reset();
 
  private:
+  /// Runs transfer_body and then, however it ended, marks the transfer over and wakes its waiters.
   asio::awaitable<void> run_transfer(std::shared_ptr<ControlSession> self, TransferJob job);
+  asio::awaitable<void> transfer_body(std::shared_ptr<TransferState> state, TransferJob job);
   asio::awaitable<void> close_soon(std::shared_ptr<ControlSession> self);
   void arm_idle_timer();
   /// SO_OOBINLINE, on in clear text: a BSD client sends ABOR's Synch as "IAC" with MSG_OOB, then

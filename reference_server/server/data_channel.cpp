@@ -109,6 +109,12 @@ void DataChannel::cancel() {
   if (connecting_) connecting_->close(ignored);
 }
 
+void DataChannel::drop_passive() {
+  boost::system::error_code ignored;
+  if (passive_) passive_->close(ignored);
+  passive_.reset();
+}
+
 void DataChannel::reset() {
   boost::system::error_code ignored;
   if (passive_) passive_->close(ignored);

@@ -38,6 +38,8 @@ class DataChannel {
   void cancel();
   /// Forgets every setup (REIN).
   void reset();
+  /// Closes the passive listener without using it (a transfer aborted before it opened).
+  void drop_passive();
 
  private:
   asio::any_io_executor executor_;

@@ -33,7 +33,11 @@ struct SessionCounter {
 
 /// Keeps the session alive for as long as its coroutine runs, and its slot counted.
 asio::awaitable<void> serve(std::shared_ptr<ControlSession> session, SessionCounter& counter, asio::ip::address client) {
-  co_await session->run();
+  try {
+    co_await session->run();
+  } catch (const std::exception&) {
+    session->shutdown();  // an unexpected error ends this session only, and frees its slot
+  }
   --counter.total;
   if (--counter.per_address[client] == 0) counter.per_address.erase(client);
 }
