@@ -14,6 +14,7 @@
 
 #include "server/config_file.hpp"
 #include "server/misbehaviour.hpp"
+#include "server/passive_ports.hpp"
 #include "server/server.hpp"
 
 namespace {
@@ -31,6 +32,9 @@ constexpr std::string_view kUsage =
     "  --anonymous            allow USER anonymous/ftp with any password, read-only\n"
     "  --port-file FILE       write the bound port number to FILE\n"
     "  --idle-timeout SEC     close idle control connections after SEC seconds (default 300)\n"
+    "  --passive-ports LOW-HIGH  ports for PASV/EPSV/LPSV listeners (default: the kernel's\n"
+    "                         ephemeral range, walked by ftpspecd; 0 = bind to port 0)\n"
+    "  --threads N            io threads serving sessions (default: one per core)\n"
     "  --config FILE          read settings and users from FILE (docs/ftpspecd.md)\n"
     "  --tls-cert FILE        PEM certificate chain: offers AUTH TLS (RFC 4217)\n"
     "  --tls-key FILE         PEM private key for --tls-cert\n"
@@ -125,6 +129,15 @@ Options parse_options(int argc, char** argv) {
       }
     }
     else if (arg == "--idle-timeout") options.config.idle_timeout = std::chrono::seconds(parse_port(value()));
+    else if (arg == "--passive-ports") {
+      const auto range = ftpspecd::parse_port_range(value());
+      if (!range) throw UsageError{"--passive-ports: expected LOW-HIGH with 1024 <= LOW <= HIGH <= 65535, or 0"};
+      options.config.passive_ports = *range;
+    } else if (arg == "--threads") {
+      const auto threads = parse_port(value());
+      if (threads == 0 || threads > 256) throw UsageError{"--threads: expected 1-256"};
+      options.config.io_threads = threads;
+    }
     else throw UsageError{"unknown option '" + std::string(arg) + "'"};
   }
   if (options.help) return options;

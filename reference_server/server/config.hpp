@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,13 @@ struct User {
   bool read_only = false;
 };
 
+/// An inclusive port range; {0, 0} means "let the kernel choose" (bind to port 0).
+struct PortRange {
+  std::uint16_t low = 0;
+  std::uint16_t high = 0;
+  bool kernel_chooses() const noexcept { return low == 0; }
+};
+
 struct Config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t port = 0;                 ///< 0: an ephemeral port (Server::start returns it)
@@ -28,6 +36,11 @@ struct Config {
   std::size_t max_command_line = 4096;    ///< longer lines get 500 and are discarded
   std::chrono::milliseconds idle_timeout{300'000};
   std::chrono::milliseconds data_timeout{60'000};
+  /// Ports for passive listeners (PASV/EPSV/LPSV); unset: the kernel's ephemeral range, still
+  /// walked by ftpspecd's own cursor (docs/ftpspecd.md, docs/performance.md).
+  std::optional<PortRange> passive_ports;
+  /// Threads serving sessions (each session stays on one); 0: one per core.
+  std::size_t io_threads = 0;
   /// RFC 959 §3.5: RETR in MODE B/C puts a restart marker (the decimal file offset) in the data
   /// every this many bytes; 0: none.
   std::uint64_t restart_marker_interval = 1024 * 1024;

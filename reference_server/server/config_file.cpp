@@ -8,6 +8,8 @@
 
 #include <boost/algorithm/string/trim.hpp>
 
+#include "server/passive_ports.hpp"
+
 namespace ftpspecd {
 namespace {
 
@@ -50,6 +52,15 @@ void apply_key(const std::string& key, const std::string& value, Config& config)
   else if (key == "require_tls") config.require_tls = boolean(value);
   else if (key == "idle_timeout") config.idle_timeout = seconds(number(value));
   else if (key == "data_timeout") config.data_timeout = seconds(number(value));
+  else if (key == "passive_ports") {
+    const auto range = parse_port_range(value);
+    if (!range) throw LineError{"passive_ports: expected LOW-HIGH with 1024 <= LOW <= HIGH <= 65535, or 0"};
+    config.passive_ports = *range;
+  } else if (key == "io_threads") {
+    const auto threads = number(value);
+    if (threads == 0 || threads > 256) throw LineError{"io_threads: expected 1-256"};
+    config.io_threads = threads;
+  }
   else if (key == "restart_marker_interval") config.restart_marker_interval = number(value);
   else if (key == "max_sessions") config.max_sessions = number(value);
   else if (key == "max_sessions_per_address") config.max_sessions_per_address = number(value);

@@ -31,7 +31,8 @@ bool UniqueFd::close() noexcept {
   return ok;
 }
 
-ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking)
+ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking,
+                               PassivePorts& ports)
     : config_(config),
       tls_(tls),
       blocking_(blocking),
@@ -41,7 +42,7 @@ ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::co
       sink_(misbehaving_sink_),
       misbehaviour_(config.misbehaviour),
       parser_(ftpspec::proto::CommandParserLimits{config.max_command_line}),
-      data_(stream_->socket().get_executor()),
+      data_(stream_->socket().get_executor(), ports),
       transfer_done_(stream_->socket().get_executor()) {
   boost::system::error_code ec;
   auto& control = stream_->socket();

@@ -57,7 +57,9 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
  public:
   /// `tls` is the server's TLS context, or nullptr when no certificate is configured; `blocking`
   /// runs the server's slow file-system calls off the io thread.
-  ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking);
+  /// `ports` hands out the passive listeners (shared by every session of the server).
+  ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking,
+                 PassivePorts& ports);
 
   /// Greets (220), serves commands until QUIT, timeout or disconnect.
   asio::awaitable<void> run();
@@ -66,6 +68,8 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
 
   // ---- the API handlers use ----
   const Config& config() const noexcept { return config_; }
+  /// The io thread this session lives on: everything it does runs there.
+  asio::any_io_executor executor() { return stream_->socket().get_executor(); }
   SessionState& state() noexcept { return state_; }
   /// For file-system calls that may block long (ftruncate, close after a large upload).
   BlockingCalls& blocking() noexcept { return blocking_; }

@@ -28,18 +28,11 @@ std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::ad
 
 std::optional<tcp::endpoint> DataChannel::open_passive(const asio::ip::address& local, std::string& error) {
   reset();
+  auto acceptor = ports_.open(executor_, local, error);
+  if (!acceptor) return std::nullopt;
   boost::system::error_code ec;
-  tcp::acceptor acceptor(executor_);
-  const tcp::endpoint endpoint(local, 0);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(1, ec);
-  if (ec) {
-    error = "Cannot open passive listener: " + ec.message();
-    return std::nullopt;
-  }
-  auto bound = acceptor.local_endpoint(ec);
-  passive_.emplace(std::move(acceptor));
+  auto bound = acceptor->local_endpoint(ec);
+  passive_ = std::move(acceptor);
   return bound;
 }
 

@@ -8,6 +8,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "server/passive_ports.hpp"
+
 namespace ftpspecd {
 
 namespace asio = boost::asio;
@@ -19,9 +21,10 @@ std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::ad
 
 class DataChannel {
  public:
-  explicit DataChannel(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  DataChannel(asio::any_io_executor executor, PassivePorts& ports) : executor_(std::move(executor)), ports_(ports) {}
 
-  /// PASV/EPSV: listens on `local` (the control connection's local address), an ephemeral port.
+  /// PASV/EPSV: listens on `local` (the control connection's local address), a port from the
+  /// server's passive range (PassivePorts).
   /// Replaces any earlier setup. Returns the bound endpoint, or nullopt with `error` set.
   std::optional<tcp::endpoint> open_passive(const asio::ip::address& local, std::string& error);
   /// PORT/EPRT: remembers the target (already checked with refuse_active_target).
@@ -43,6 +46,7 @@ class DataChannel {
 
  private:
   asio::any_io_executor executor_;
+  PassivePorts& ports_;
   std::optional<tcp::acceptor> passive_;
   std::optional<tcp::endpoint> active_;
   tcp::socket* connecting_ = nullptr;

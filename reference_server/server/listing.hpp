@@ -14,14 +14,6 @@ namespace ftpspecd {
 /// than six months (or in the future) show the year instead of the time, as ls does.
 std::string format_list_line(const std::filesystem::path& entry, const std::string& name, std::time_t now);
 
-/// One DOS/Windows (IIS) line: "01-02-24  03:04PM       <DIR>          name" for a directory,
-/// "01-02-24  03:04PM                    5 name" for anything else (misbehaviour list-format=dos).
-std::string format_dos_line(const std::filesystem::path& entry, const std::string& name);
-
-/// One EPLF line (Easily Parsed LIST Format): "+i<dev>.<ino>,m<unix time>,/,\tname" for a
-/// directory, "+i...,m...,r,s<size>,\tname" for a file (misbehaviour list-format=eplf).
-std::string format_eplf_line(const std::filesystem::path& entry, const std::string& name);
-
 /// The lines for LIST (`long_form`, in `format`) or NLST of `target`, each ending in '\n' (the
 /// transfer codec turns them into CRLF, RFC 959 §3.1.1.1). A directory lists its entries sorted
 /// by name; a file lists itself. nullopt when `target` does not exist.
