@@ -219,3 +219,71 @@ def test_raw_send_and_read_reply(session):
 def test_connect_helper_logs_in_from_url(server):
     with ftpspec.connect(server.url) as s:
         assert s.cmd("PWD").code == 257
+
+
+def test_mlsd_returns_names_and_facts_like_ftplib(session, tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"12345")
+    (tmp_path / "sub").mkdir()
+    entries = dict(session.mlsd())
+    assert entries["a.txt"]["type"] == "file" and entries["a.txt"]["size"] == "5"
+    assert entries["sub"]["type"] == "dir"
+    assert all(name == name.strip() for name in entries)  # RFC 3659 §7.2: the SP is not part of the name
+    with pytest.raises(ftpspec.error_perm):
+        session.mlsd("no-such-dir")
+
+
+def test_mlsd_line_breaking_the_grammar_raises_protocol_error():
+    # A scripted server whose MLSD entry has a fact without "=" (RFC 3659 §7.2).
+    listener = socket.create_server(("127.0.0.1", 0))
+    data_listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rb") as lines:
+            conn.sendall(b"220 hi\r\n")
+            for line in lines:
+                verb = line.split()[0].upper() if line.split() else b""
+                if verb == b"EPSV":
+                    conn.sendall(b"229 ok (|||%d|)\r\n" % data_listener.getsockname()[1])
+                elif verb == b"MLSD":
+                    conn.sendall(b"150 here\r\n")
+                    data, _ = data_listener.accept()
+                    data.sendall(b"type=file;sizeless; broken.txt\r\n")
+                    data.close()
+                    conn.sendall(b"226 done\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"200 ok\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    with ftpspec.Session("127.0.0.1", listener.getsockname()[1], reply_timeout=5) as s:
+        with pytest.raises(ftpspec.ProtocolError, match="RFC 3659"):
+            s.mlsd()
+        assert s.cmd("NOOP").code == 200  # the session stayed in step
+    thread.join(5)
+    listener.close()
+    data_listener.close()
+
+
+def test_abort_cuts_a_transfer_driven_by_hand(tmp_path):
+    import os
+
+    (tmp_path / "big.bin").write_bytes(os.urandom(400_000))  # 4 s at 100 kB/s
+    with ftpspec.ReferenceServer(tmp_path, misbehave="throttle=100000") as server:
+        with ftpspec.Session(server.host, server.port, reply_timeout=5) as s:
+            s.login("user", "pass")
+            s.cmd("TYPE I", expect=200)
+            port = int(s.cmd("EPSV", expect=229).text.split("|")[3])
+            data = socket.create_connection((server.host, port), timeout=5)
+            s.send(b"RETR big.bin\r\n")
+            assert s.read_reply().code == 150
+            assert data.recv(4096)
+            closing = s.abort()
+            assert closing.code in (225, 226)
+            assert "426" in str(s.transcript)  # the transfer was cut, not completed
+            assert "\\xFF\\xF4" in str(s.transcript)  # Telnet IP went out before the Synch
+            data.close()
+            assert s.cmd("NOOP").code == 200

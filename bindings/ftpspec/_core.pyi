@@ -175,6 +175,10 @@ class Session:
         self, path: _Text = "", *, type: str | None = None, stru: str | None = None, mode: str | None = None,
         via: _Via = "epsv", rest: int | None = None, check: bool = True,
     ) -> TransferResult: ...
+    def mlsd(self, path: _Text = "", *, via: _Via = "epsv") -> list[tuple[str, dict[str, str]]]:
+        """MLSD (RFC 3659 §7): (name, facts) per entry, fact names lower-cased, like ftplib."""
+    def abort(self) -> Reply:
+        """ABOR with Telnet IP and Synch (RFC 959 §4.1.3); the closing 225/226."""
     def transfer(
         self, line: _Text, data: _Bytes | None = None, *, type: str | None = None, stru: str | None = None,
         mode: str | None = None, via: _Via = "epsv", rest: int | None = None, check: bool = False,

@@ -1,6 +1,7 @@
 // ftpspec.Session, TransferResult and Transcript over session::Session (RFC 959 §2.3 user-PI and
 // user-DTP). Every call that waits on the network releases the GIL; Python objects are built only
 // after it is taken back.
+#include <fmt/format.h>
 #include <pybind11/stl.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 
 #include "common.hpp"
 #include "interruptible.hpp"
+#include "proto/listing.hpp"
 #include "session/session.hpp"
 
 namespace ftpspec::python {
@@ -370,6 +372,21 @@ void bind_session_class(py::module_& m) {
              self.blocking([bytes](session::Session& s) { s.send_urgent(bytes); });
            },
            py::arg("data"), "Sends bytes as TCP urgent data (Telnet Synch, RFC 959 §4.1.3 ABOR).")
+      .def("abort", [](PySession& self) {
+             // 426 (the transfer was cut) comes first when one was running; the 225/226 ends it.
+             auto replies = self.blocking([](session::Session& s) {
+               s.send_abort();
+               std::vector<proto::Reply> out{s.read_reply()};
+               if (out.back().code == 426 || out.back().code == 425 || out.back().code == 451) out.push_back(s.read_reply());
+               return out;
+             });
+             if (replies.back().code / 100 != 2) raise_reply_error(replies.back());
+             return replies.back();
+           },
+           "ABOR with Telnet IP and Synch (RFC 959 §4.1.3), like ftplib's abort(): returns the "
+           "closing 225/226 (after reading a 426 for a transfer that was cut); raises "
+           "error_temp/error_perm otherwise. For a transfer you drive yourself (send + your own "
+           "data connection); a transfer method of this Session is ended with Ctrl-C or interrupt().")
       .def("connect_tls", [](PySession& self, const std::string& host, int port) {
              const std::uint16_t number = port_number(port);
              proto::Reply greeting = self.blocking([host, number](session::Session& s) { return s.connect_tls(host, number); });
@@ -492,6 +509,34 @@ void bind_session_class(py::module_& m) {
            },
            py::arg("path") = "", FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
            "NLST (RFC 959 §4.1.3): the names are in `.lines`.")
+      .def("mlsd", [](PySession& self, py::handle path, const std::string& via) {
+             const std::string name = to_bytes(path, "path");
+             const auto request = transfer_request(std::nullopt, std::nullopt, std::nullopt, via, std::nullopt);
+             auto result = checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
+               return s.transfer(name.empty() ? std::string("MLSD") : "MLSD " + name, std::nullopt, o); }), true);
+             // RFC 3659 §7.2: one entry per CRLF-terminated line, facts then SP pathname.
+             py::list entries;
+             std::string_view rest = result.data;
+             while (!rest.empty()) {
+               const std::size_t end = rest.find('\n');
+               const std::string_view line = rest.substr(0, end);
+               rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+               if (line.empty() || line == "\r") continue;
+               proto::ListingError error;
+               const auto entry = proto::parse_mlsx_line(line, &error);
+               if (!entry)
+                 raise_protocol_error(fmt::format("MLSD line \"{}\": {} at byte {} (RFC 3659 §7.2)",
+                                                  session::escape_bytes(line), error.message, error.offset));
+               py::dict facts;
+               for (const auto& [fact, value] : entry->facts) facts[to_py_str(fact)] = to_py_str(value);
+               entries.append(py::make_tuple(to_py_str(entry->name), facts));
+             }
+             return entries;
+           },
+           py::arg("path") = "", py::kw_only(), py::arg("via") = "epsv",
+           "MLSD (RFC 3659 §7): a list of (name, facts) with fact names lower-cased, as ftplib's "
+           "mlsd() yields them. Raises error_temp/error_perm when refused, ProtocolError for a line "
+           "that breaks the RFC 3659 §7.2 grammar.")
       .def("transfer", [](PySession& self, py::handle line, py::handle data, OptionalText type, OptionalText stru,
                           OptionalText mode, const std::string& via, Restart rest, bool check) {
              const std::string text = to_bytes(line, "line");

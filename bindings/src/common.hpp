@@ -50,6 +50,8 @@ struct RepresentationRequest {
 /// Raises error_temp (4yz), error_perm (5yz) or error_reply (anything else) carrying `reply` as
 /// `.reply`; the message is `prefix` followed by the reply as sent, as ftplib's errors read.
 [[noreturn]] void raise_reply_error(const proto::Reply& reply, std::string_view prefix = {});
+/// Raises ftpspec.ProtocolError with `message` (the server's bytes broke the protocol).
+[[noreturn]] void raise_protocol_error(const std::string& message);
 /// Raises ftpspec.codec.CodecError with `message`.
 [[noreturn]] void raise_codec_error(const std::string& message);
 

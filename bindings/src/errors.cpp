@@ -111,6 +111,12 @@ void translate(std::exception_ptr failure) {
 
 }  // namespace
 
+void raise_protocol_error(const std::string& message) {
+  const ErrorTypes& types = error_types();
+  PyErr_SetObject(types.protocol.ptr(), types.protocol(to_py_str(message)).ptr());
+  throw py::error_already_set();
+}
+
 void raise_reply_error(const proto::Reply& reply, std::string_view prefix) {
   const ErrorTypes& types = error_types();
   const py::object& type = reply.code / 100 == 4 ? types.temp : reply.code / 100 == 5 ? types.perm : types.reply;

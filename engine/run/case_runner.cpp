@@ -402,9 +402,7 @@ class CaseExecutor {
     net::error_code ec;
     while (!ec && received < 65536) received += data.read_some(buffer, context_.timeouts.data, ec);
     session_.transcript().event(session::Channel::data, fmt::format("read {} bytes, now sending IP, Synch and ABOR", received));
-    session_.send_raw("\xff\xf4");
-    session_.send_urgent("\xff");
-    session_.send_raw("\xf2" "ABOR\r\n");
+    session_.send_abort();
     std::size_t after = 0;
     while (!ec) after += data.read_some(buffer, context_.timeouts.data, ec);
     session_.transcript().event(session::Channel::data, fmt::format("{} more bytes until the data connection closed", after));

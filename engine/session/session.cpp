@@ -245,6 +245,12 @@ void Session::send_urgent(std::string_view bytes) {
   if (const auto ec = s.control.tcp().send_urgent(bytes, s.timeouts.reply)) s.throw_control_error(ec, "sending urgent data");
 }
 
+void Session::send_abort() {
+  send_raw("\xff\xf4");  // IAC IP
+  send_urgent("\xff");    // IAC as urgent data: the Synch's TCP part
+  send_raw("\xf2" "ABOR\r\n");  // DM, then the command
+}
+
 proto::Reply Session::read_reply(std::optional<std::chrono::milliseconds> timeout) {
   return impl_->read_reply(timeout.value_or(impl_->timeouts.reply));
 }

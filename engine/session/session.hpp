@@ -160,6 +160,10 @@ class Session {
   void send_raw(std::string_view bytes);
   /// Sends bytes as TCP urgent data (Telnet Synch, RFC 959 §4.1.3 ABOR).
   void send_urgent(std::string_view bytes);
+  /// RFC 959 §4.1.3 ABOR as the RFC asks for it during a transfer: Telnet IP (IAC IP), the Synch
+  /// (IAC as TCP urgent data, then DM, RFC 854) and "ABOR". Reads nothing: a transfer in progress
+  /// answers 426 then 226, an idle server 225 or 226.
+  void send_abort();
   /// Reads the next reply. Throws Error(timeout) when none completes in time.
   proto::Reply read_reply(std::optional<std::chrono::milliseconds> timeout = {});
   /// Deviations the reply parser tolerated since the last call.
