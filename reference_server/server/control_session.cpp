@@ -221,7 +221,7 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
     if (ready) {
       switch (job.kind) {
         case TransferJob::Kind::send_file:
-          result = co_await send_file(data, job.file.get(), job.offset, job.representation, *state);
+          result = co_await send_file(data, job.file.get(), job.offset, job.representation, *state, job.size);
           break;
         case TransferJob::Kind::send_text:
           result = co_await send_text(data, std::move(job.text), job.representation, *state);

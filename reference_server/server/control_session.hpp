@@ -49,6 +49,7 @@ struct TransferJob {
   Kind kind = Kind::send_file;
   UniqueFd file;
   std::uint64_t offset = 0;                     ///< REST: where the file's bytes start
+  std::optional<std::uint64_t> size;            ///< send_file: the file's size told in the 150
   std::string text;                             ///< send_text payload (LF line ends)
   ftpspec::codec::Representation representation;
 };

@@ -160,6 +160,7 @@ HandlerResult handle_retr(ControlSession& session, const Command& command) {
   job.kind = TransferJob::Kind::send_file;
   job.file = std::move(file);
   job.offset = offset;
+  job.size = static_cast<std::uint64_t>(st.st_size);
   job.representation = state.representation;
   session.start_transfer(std::move(job));
 }

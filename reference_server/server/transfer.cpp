@@ -108,14 +108,17 @@ class RestartMarkerPacer {
 };
 
 /// The zero-copy path: sendfile(2) on the non-blocking socket, waiting for writability on EAGAIN.
-asio::awaitable<TransferResult> sendfile_all(tcp::socket& data, int fd, std::uint64_t offset, TransferState& state) {
+asio::awaitable<TransferResult> sendfile_all(tcp::socket& data, int fd, std::uint64_t offset, TransferState& state,
+                                             std::optional<std::uint64_t> size) {
   boost::system::error_code ec;
   data.native_non_blocking(true, ec);
   if (ec) co_return lost(ec, state);
   off_t position = static_cast<off_t>(offset);
   std::size_t since_yield = 0;
-  while (true) {
-    const ssize_t n = ::sendfile(data.native_handle(), fd, &position, kSendfileCount);
+  while (!size || static_cast<std::uint64_t>(position) < *size) {
+    const std::size_t count = size ? std::min<std::uint64_t>(kSendfileCount, *size - static_cast<std::uint64_t>(position))
+                                   : kSendfileCount;
+    const ssize_t n = ::sendfile(data.native_handle(), fd, &position, count);
     if (n > 0) {
       state.progressed(static_cast<std::size_t>(n));
       // A reader that keeps up never makes sendfile() say EAGAIN: let the other sessions run.
@@ -125,7 +128,7 @@ asio::awaitable<TransferResult> sendfile_all(tcp::socket& data, int fd, std::uin
       }
       continue;
     }
-    if (n == 0) break;  // end of file
+    if (n == 0) break;  // end of file (it shrank since the 150, or its size was not known)
     if (errno == EINTR) continue;
     if (errno == EAGAIN) {
       co_await data.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
@@ -174,9 +177,10 @@ asio::awaitable<TransferResult> receive_plain(tcp::socket& data, int fd, Transfe
 }  // namespace
 
 asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::uint64_t offset,
-                                          const ftpspec::codec::Representation& rep, TransferState& state) {
+                                          const ftpspec::codec::Representation& rep, TransferState& state,
+                                          std::optional<std::uint64_t> size) {
   if (rep.is_plain_binary() && !data.secure() && !state.shaper.active()) {
-    TransferResult result = co_await sendfile_all(data.socket(), fd, offset, state);
+    TransferResult result = co_await sendfile_all(data.socket(), fd, offset, state, size);
     if (result.outcome == TransferOutcome::complete) co_await data.finish_sending();
     co_return result;
   }
