@@ -84,10 +84,31 @@ TEST_F(PassivePortsTest, PortsStayInTheRangeAndRotate) {
   EXPECT_EQ(client.download("RETR f.txt"), "abc");
 }
 
+/// Two neighbouring ports that are both free now: `low` stays taken by `squatter` (listening).
+std::uint16_t taken_then_free_pair(tcp::acceptor& squatter) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const std::uint16_t low = some_free_port();
+    boost::system::error_code ec;
+    asio::io_context io;
+    tcp::acceptor next(io);
+    next.open(tcp::v4(), ec);
+    next.set_option(tcp::acceptor::reuse_address(true), ec);  // as ftpspecd binds: TIME-WAIT is no obstacle
+    next.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<std::uint16_t>(low + 1)), ec);
+    if (ec) continue;
+    squatter.open(tcp::v4(), ec);
+    squatter.set_option(tcp::acceptor::reuse_address(true), ec);
+    squatter.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), low), ec);
+    if (!ec) squatter.listen(1, ec);
+    if (!ec) return low;  // `next` closes here: low + 1 is free again
+    squatter.close(ec);
+  }
+  throw std::runtime_error("no pair of free ports found");
+}
+
 TEST_F(PassivePortsTest, TakenPortIsSkippedAndAFullRangeIs421) {
-  const std::uint16_t low = some_free_port();
   asio::io_context io;
-  tcp::acceptor squatter(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), low));  // listening
+  tcp::acceptor squatter(io);
+  const std::uint16_t low = taken_then_free_pair(squatter);
   start_with({low, static_cast<std::uint16_t>(low + 1)});
   {
     Client client(port_);
