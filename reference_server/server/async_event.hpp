@@ -18,7 +18,8 @@ namespace ftpspecd {
 namespace asio = boost::asio;
 
 /// Wakes every coroutine waiting in wait() when notify_all() is called. Waiters re-check their
-/// condition in a loop (single-threaded io_context, so check-then-wait cannot race).
+/// condition in a loop. Waiters and notifiers must share one io thread (a session's coroutines
+/// all run on the io_context that accepted it), so check-then-wait cannot race.
 class AsyncEvent {
  public:
   explicit AsyncEvent(asio::any_io_executor executor) : timer_(std::move(executor)) {

@@ -1,6 +1,6 @@
 // File-system calls that can block for a long time (ftruncate of a large file, the close(2) that
-// makes ext4 flush a rewritten file) run on a small thread pool, so the one io thread that serves
-// every session never waits on the disk. Measured: both took ~200 ms for a 512 MiB file, a stall
+// makes ext4 flush a rewritten file) run on a small thread pool, so the io thread that serves
+// a share of the sessions never waits on the disk. Measured: both took ~200 ms for a 512 MiB file, a stall
 // of every other session's replies.
 #pragma once
 #include <cerrno>
