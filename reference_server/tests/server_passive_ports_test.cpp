@@ -124,6 +124,16 @@ TEST_F(PassivePortsTest, TakenPortIsSkippedAndAFullRangeIs421) {
   EXPECT_EQ(r.code(), 421) << r.raw;
 }
 
+TEST_F(PassivePortsTest, ZeroLetsTheKernelChoose) {
+  start_with(*parse_port_range("0"), 1);
+  write_file(root() / "f.txt", "abc");
+  Client client(port_);
+  client.read();
+  client.login();
+  EXPECT_NE(epsv_port(client), 0);
+  EXPECT_EQ(client.download("RETR f.txt"), "abc");
+}
+
 TEST_F(PassivePortsTest, SessionsOnFourIoThreadsTransferEveryByte) {
   start_with(kernel_ephemeral_range(), 4);
   std::string content(300'000, '\0');
