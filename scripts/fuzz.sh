@@ -7,6 +7,9 @@
 #   FTPSPEC_FUZZ_CORPUS_DIR=DIR  keep the grown corpus in DIR/<target> across runs (default: a
 #                                temporary copy of the seeds, thrown away)
 #   FTPSPEC_FUZZ_JOBS=N          build parallelism (default: nproc)
+#   FTPSPEC_FUZZ_SEED=N          libFuzzer's -seed (default: random). CI sets it, so a CI run
+#                                replays the same mutations every time: new bugs are found by
+#                                long developer runs, and CI never turns red by luck.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:-30}; shift || true
@@ -71,7 +74,8 @@ for target in "${targets[@]}"; do
   fi
   cp -rn "$fuzz_dir/corpus/$name/." "$work/" 2>/dev/null || true
   echo "fuzz: $target for ${seconds}s"
-  if ! "$binary" -max_total_time="$seconds" "${options[@]}" -rss_limit_mb=2048 -print_final_stats=1 \
+  seed=(); [[ -n ${FTPSPEC_FUZZ_SEED:-} ]] && seed=(-seed="$FTPSPEC_FUZZ_SEED")
+  if ! "$binary" -max_total_time="$seconds" "${options[@]}" "${seed[@]}" -rss_limit_mb=2048 -print_final_stats=1 \
        -artifact_prefix="$build/$target-" "$work" 2>"$build/$target.log"; then
     echo "fuzz: $target FAILED (log: $build/$target.log)"; tail -30 "$build/$target.log"; failed=1
   else

@@ -66,7 +66,8 @@ bool StepParser::check_variables(std::string_view text, int column) {
   return true;
 }
 
-std::optional<std::string> StepParser::parse_string(LineCursor& cursor, std::string_view after) {
+std::optional<std::string> StepParser::parse_string(LineCursor& cursor, std::string_view after,
+                                                    Variables variables) {
   cursor.skip_spaces();
   int column = cursor.column();
   std::string problem;
@@ -87,6 +88,8 @@ std::optional<std::string> StepParser::parse_string(LineCursor& cursor, std::str
     }
     ++i;
   }
+  // The body starts one column after the opening quote.
+  if (variables == Variables::allowed && !check_variables(*body, column + 1)) return std::nullopt;
   return unescape(*body);
 }
 
@@ -146,8 +149,8 @@ std::optional<StepBody> StepParser::parse_body(LineCursor& cursor) {
 
 std::optional<StepBody> StepParser::parse_send(LineCursor& cursor) {
   if (cursor.eat('!')) {
-    auto bytes = parse_string(cursor, ">!");
-    if (!bytes || !check_variables(*bytes, cursor.column()) || !expect_end(cursor)) return std::nullopt;
+    auto bytes = parse_string(cursor, ">!", Variables::allowed);
+    if (!bytes || !expect_end(cursor)) return std::nullopt;
     if (bytes->empty()) {
       error(cursor.column(), "expected at least one byte in the string after '>!'");
       return std::nullopt;
@@ -157,8 +160,8 @@ std::optional<StepBody> StepParser::parse_send(LineCursor& cursor) {
   cursor.skip_spaces();
   int column = cursor.column();
   if (cursor.peek() == '"') {
-    auto text = parse_string(cursor, ">");
-    if (!text || !check_variables(*text, column) || !expect_end(cursor)) return std::nullopt;
+    auto text = parse_string(cursor, ">", Variables::allowed);
+    if (!text || !expect_end(cursor)) return std::nullopt;
     return Send{std::move(*text), true};
   }
   std::string_view text = cursor.statement_rest();
@@ -400,13 +403,16 @@ std::optional<StepBody> StepParser::parse_transfer(LineCursor& cursor, Transfer:
   int column = cursor.column();
   // The path comes first unless the token is an option (list/nlst may omit it).
   if (cursor.peek() == '"') {
-    auto path = parse_string(cursor, verb_name);
+    auto path = parse_string(cursor, verb_name, Variables::allowed);
     if (!path) return std::nullopt;
     transfer.path = std::move(*path);
   } else if (!cursor.at_end()) {
     LineCursor probe = cursor;
     std::string_view word = probe.word();
-    if (word.find('=') == std::string_view::npos && word.substr(0, 7) != "expect-") transfer.path = std::string(cursor.word());
+    if (word.find('=') == std::string_view::npos && word.substr(0, 7) != "expect-") {
+      transfer.path = std::string(cursor.word());
+      if (!check_variables(transfer.path, column)) return std::nullopt;
+    }
   }
   if (verb == Transfer::Verb::stou && !transfer.path.empty()) {
     error(column, "'stou' takes no path: the server names the file (RFC 959 §4.1.3)");
@@ -417,7 +423,6 @@ std::optional<StepBody> StepParser::parse_transfer(LineCursor& cursor, Transfer:
     error(column, fmt::format("expected a path after '{}'", verb_name));
     return std::nullopt;
   }
-  if (!check_variables(transfer.path, column)) return std::nullopt;
   while (!cursor.at_end())
     if (!parse_transfer_option(cursor, transfer)) return std::nullopt;
   if ((verb == Transfer::Verb::stor || verb == Transfer::Verb::appe || verb == Transfer::Verb::stou) && !transfer.upload) {
@@ -432,17 +437,17 @@ std::optional<StepBody> StepParser::parse_abort_retr(LineCursor& cursor) {
   cursor.skip_spaces();
   int column = cursor.column();
   if (cursor.peek() == '"') {
-    auto path = parse_string(cursor, "abort-retr");
+    auto path = parse_string(cursor, "abort-retr", Variables::allowed);
     if (!path) return std::nullopt;
     abort.path = std::move(*path);
   } else {
     abort.path = std::string(cursor.word());
+    if (!check_variables(abort.path, column)) return std::nullopt;
   }
   if (abort.path.empty() || abort.path.find('=') != std::string::npos) {
     error(column, "expected a path after 'abort-retr'");
     return std::nullopt;
   }
-  if (!check_variables(abort.path, column)) return std::nullopt;
   cursor.skip_spaces();
   if (!cursor.at_end()) {
     int option_column = cursor.column();

@@ -35,7 +35,11 @@ class StepParser {
   std::optional<std::chrono::milliseconds> parse_duration(LineCursor& cursor);
   bool parse_transfer_option(LineCursor& cursor, Transfer& transfer);
   std::optional<Content> parse_content(LineCursor& cursor, std::string_view after);
-  std::optional<std::string> parse_string(LineCursor& cursor, std::string_view after);
+  /// Whether a quoted string may hold `${name}` (checked where the author wrote it, so the
+  /// diagnostic's column points at the `$` in the file, not into the unescaped text).
+  enum class Variables { no, allowed };
+  std::optional<std::string> parse_string(LineCursor& cursor, std::string_view after,
+                                          Variables variables = Variables::no);
   std::optional<std::string> parse_regex(LineCursor& cursor, std::string_view after);
   bool check_variables(std::string_view text, int column);
   bool expect_end(LineCursor& cursor);

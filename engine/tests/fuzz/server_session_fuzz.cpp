@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <array>
 #include <cstddef>
@@ -73,7 +74,9 @@ class DataSink {
           timeval timeout{2, 0};
           ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
           char buffer[4096];
-          while (::recv(client, buffer, sizeof buffer, 0) > 0) {
+          while (true) {
+            const ssize_t n = ::recv(client, buffer, sizeof buffer, 0);
+            if (n == 0 || (n < 0 && errno != EINTR)) break;  // EINTR: see exchange()
           }
           ::close(client);
         }).detach();
@@ -196,7 +199,8 @@ int connect_to(std::uint16_t port) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) std::abort();
+  // EINTR: see exchange(). A connect interrupted by a signal goes on in the background.
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINTR) std::abort();
   timeval timeout{1, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
@@ -217,7 +221,9 @@ void dump_threads_if_asked() {
 std::string other_session_state(std::uint16_t port) {
   const int fd = connect_to(port);
   char buffer[256];
-  const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+  ssize_t n = 0;
+  do n = ::recv(fd, buffer, sizeof buffer, 0);
+  while (n < 0 && errno == EINTR);
   ::close(fd);
   return n > 0 ? "a new connection is still greeted: this session is stuck, the server is not"
                : "a new connection gets no greeting: the server's event loop is stuck";
@@ -234,6 +240,7 @@ Received exchange(std::uint16_t port, const std::string& bytes) {
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // the server may close early (QUIT, 421): that is allowed
     sent += static_cast<std::size_t>(n);
   }
@@ -246,7 +253,11 @@ Received exchange(std::uint16_t port, const std::string& bytes) {
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
     if (n == 0) break;
     if (n < 0) {
-      if ((errno == EAGAIN || errno == EWOULDBLOCK) && std::chrono::steady_clock::now() < deadline) continue;
+      // libFuzzer's -timeout alarm (SIGALRM, every timeout/2+1 s) may land on this thread, and
+      // a recv on a socket with SO_RCVTIMEO is never restarted after a signal (signal(7)): it
+      // fails with EINTR. Taking that for a hang was finding F5 (docs/reliability.md).
+      if ((errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) && std::chrono::steady_clock::now() < deadline)
+        continue;
       if (errno == ECONNRESET) {
         out.reset = true;
         break;

@@ -239,6 +239,14 @@ TEST(ParserDiagnostics, StepErrorsPointAtTheToken) {
   EXPECT_EQ(first_diagnostic("  > USER ${nobody}\n"),
             "x.ftpspec:5:10: unknown variable '${nobody}' (known: user, password, dir, scratch, host, port, case)");
   EXPECT_EQ(first_diagnostic("  > USER ${user\n"), "x.ftpspec:5:10: unterminated variable: expected '}' after '${'");
+  // In quoted strings the column is the `$` as written, escapes included (found by the fuzzer: it
+  // used to point past the closing quote, beyond the end of the line).
+  EXPECT_EQ(first_diagnostic("  >! \"NOOP\\r\\n ${user\"\n"),
+            "x.ftpspec:5:16: unterminated variable: expected '}' after '${'");
+  EXPECT_EQ(first_diagnostic("  > \"\\x41 ${nobody}\"\n").substr(0, 44),
+            "x.ftpspec:5:11: unknown variable '${nobody}'");
+  EXPECT_EQ(first_diagnostic("  retr \"a/${nobody}\"\n").substr(0, 44),
+            "x.ftpspec:5:11: unknown variable '${nobody}'");
   EXPECT_EQ(first_diagnostic("  > RETR ${scratch}/a\n"),
             "x.ftpspec:5:10: ${scratch} is used but the case does not say 'require scratch' or 'require tls-scratch'");
   EXPECT_EQ(first_diagnostic("  frobnicate\n").substr(0, 46), "x.ftpspec:5:3: unknown statement 'frobnicate':");
