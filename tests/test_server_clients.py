@@ -5,47 +5,25 @@ ephemeral loopback port over a temporary root and checks bytes on disk and downl
 """
 import ftplib
 import io
-import os
 import pathlib
 import shutil
 import subprocess
 
 import pytest
 
-BUILD_DIR = pathlib.Path(os.environ.get("FTPSPEC_BUILD_DIR", "/work/main/build/main"))
-FTPSPECD = BUILD_DIR / "reference_server" / "ftpspecd"
-USER, PASSWORD = "alice", "s3cret"
+from ftpspecd_process import FTPSPECD, PASSWORD, USER
+from ftpspecd_process import Ftpspecd as FtpspecdProcess
+
 TIMEOUT = 20
 
 pytestmark = pytest.mark.skipif(not FTPSPECD.exists(), reason=f"ftpspecd is not built at {FTPSPECD} (set FTPSPEC_BUILD_DIR)")
 
 
-class Ftpspecd:
+class Ftpspecd(FtpspecdProcess):
+    """ftpspecd with the users the client tests log in as: alice (read-write), reader (read-only)."""
+
     def __init__(self, root: pathlib.Path, extra_args=()):
-        self.root = root
-        self.process = subprocess.Popen(
-            [str(FTPSPECD), "--listen", "127.0.0.1:0", "--root", str(root), "--user", f"{USER}:{PASSWORD}",
-             "--user", "reader:pw:ro", *extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()  # "ftpspecd listening on 127.0.0.1:PORT", flushed
-        if not line.startswith("ftpspecd listening on "):
-            self.stop()
-            raise RuntimeError(f"ftpspecd did not start: {line!r} {self.process.stderr.read()}")
-        self.port = int(line.rsplit(":", 1)[1])
-
-    def url(self, path="", user=USER, password=PASSWORD):
-        return f"ftp://{user}:{password}@127.0.0.1:{self.port}/{path}"
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.process.stdout.close()
-        self.process.stderr.close()
+        super().__init__(root, ["--user", f"{USER}:{PASSWORD}", "--user", "reader:pw:ro", *extra_args])
 
 
 @pytest.fixture

@@ -11,14 +11,13 @@ import os
 import pathlib
 import random
 import re
-import resource
 import socket
-import subprocess
 import time
 
-BUILD_DIR = pathlib.Path(os.environ.get("FTPSPEC_BUILD_DIR", "/work/main/build/main"))
-FTPSPECD = BUILD_DIR / "reference_server" / "ftpspecd"
-USER, PASSWORD = "alice", "s3cret"
+from ftpspecd_process import FTPSPECD, PASSWORD, USER
+from ftpspecd_process import Ftpspecd as FtpspecdProcess
+
+__all__ = ["FTPSPECD", "PASSWORD", "USER", "Control", "Ftpspecd", "ReplyError", "parse_replies", "payload", "sha256"]
 
 _FIRST_LINE = re.compile(rb"^([1-5][0-9][0-9])([ -])(.*)$", re.S)
 
@@ -126,38 +125,22 @@ class Control:
         self.sock.close()
 
 
-class Ftpspecd:
-    """The built ftpspecd binary on an ephemeral loopback port, configured through a config file."""
+class Ftpspecd(FtpspecdProcess):
+    """ftpspecd configured through a config file: user alice, no failed-login delay."""
 
     def __init__(self, root: pathlib.Path, workdir: pathlib.Path, idle_timeout: int = 30,
                  data_timeout: int = 5, extra_config: str = "", max_open_files: int | None = None):
-        self.root = root
         config = workdir / "ftpspecd.conf"
         config.write_text(
             f"idle_timeout = {idle_timeout}\n"
             f"data_timeout = {data_timeout}\n"
             "login_failure_delay_ms = 0\n"
             f"user {USER} {PASSWORD}\n" + extra_config)
-        self.stderr_path = workdir / "ftpspecd.stderr"
-        self.stderr = open(self.stderr_path, "wb")
-        self.process = subprocess.Popen(
-            [str(FTPSPECD), "--listen", "127.0.0.1:0", "--root", str(root), "--config", str(config)],
-            stdout=subprocess.PIPE, stderr=self.stderr, text=True,
-            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (max_open_files, max_open_files)))
-            if max_open_files else None)
-        line = self.process.stdout.readline()
-        if not line.startswith("ftpspecd listening on "):
-            self.stop()
-            raise RuntimeError(f"ftpspecd did not start: {line!r} {self.stderr_path.read_text()}")
-        self.port = int(line.rsplit(":", 1)[1])
-        self.pid = self.process.pid
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
+        super().__init__(root, ["--config", str(config)], max_open_files=max_open_files)
 
     def healthy(self) -> None:
         """The server process runs and a fresh session logs in and answers NOOP with 200."""
-        assert self.alive(), f"ftpspecd died (exit {self.process.returncode}): {self.stderr_path.read_text()[-2000:]}"
+        assert self.alive(), f"ftpspecd died (exit {self.process.returncode}): {self.stderr_text()[-2000:]}"
         client = Control(self.port, timeout=10)
         try:
             client.login()
@@ -168,17 +151,6 @@ class Ftpspecd:
 
     def open_fds(self) -> int:
         return len(os.listdir(f"/proc/{self.pid}/fd"))
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.process.stdout.close()
-        self.stderr.close()
 
 
 def sha256(data: bytes) -> str:
