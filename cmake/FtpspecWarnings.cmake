@@ -7,8 +7,9 @@ function(ftpspec_warnings target)
   # (istreambuf_iterator, program_options) on code that cannot be null.
   # g++ 12 reports -Wmismatched-new-delete on Boost.Asio's awaitable frames (its recycling
   # allocator pairs a sized operator delete with operator new correctly; GCC bug 109224).
+  # At -O3 (Release) it also reports -Wrestrict inside std::string's operator+ (GCC bug 105651).
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-    target_compile_options(${target} PRIVATE -Wno-mismatched-new-delete)
+    target_compile_options(${target} PRIVATE -Wno-mismatched-new-delete -Wno-restrict)
   endif()
   if(FTPSPEC_WERROR)
     target_compile_options(${target} PRIVATE -Werror)

@@ -28,7 +28,7 @@ std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::ad
 
 std::optional<tcp::endpoint> DataChannel::open_passive(const asio::ip::address& local, std::string& error) {
   reset();
-  auto acceptor = ports_.open(executor_, local, error);
+  auto acceptor = ports_.open(local, error);
   if (!acceptor) return std::nullopt;
   boost::system::error_code ec;
   auto bound = acceptor->local_endpoint(ec);
@@ -46,19 +46,23 @@ asio::awaitable<std::optional<tcp::socket>> DataChannel::open(const asio::ip::ad
                                                               std::chrono::milliseconds timeout, std::string& error) {
   boost::system::error_code ec;
   if (passive_) {
-    tcp::acceptor acceptor = std::move(*passive_);
+    tcp::acceptor listener = std::move(*passive_);
     passive_.reset();
-    accepting_ = &acceptor;
-    auto dog = Watchdog::start(executor_, timeout, [&acceptor] {
-      boost::system::error_code ignored;
-      acceptor.close(ignored);
-    });
     tcp::socket socket(executor_);
-    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-    dog->stop();
-    accepting_ = nullptr;
+    // The usual case: the client connected before its command, and one accept takes it.
+    if (auto watched = take_connection(listener, socket, ec)) {
+      tcp::acceptor& acceptor = *watched;
+      accepting_ = &acceptor;
+      auto dog = Watchdog::start(executor_, timeout, [&acceptor] {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+      });
+      co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+      dog->stop();
+      accepting_ = nullptr;
+    }
     boost::system::error_code ignored;
-    acceptor.close(ignored);
+    listener.close(ignored);
     if (!socket.is_open()) {
       error = "Can't open data connection: no connection to the passive port";
       co_return std::nullopt;

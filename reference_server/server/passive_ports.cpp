@@ -56,9 +56,8 @@ PassivePorts::PassivePorts(PortRange range) : range_(range), cursor_(0) {
   if (!range_.kernel_chooses()) cursor_ = std::random_device{}() % (range_.high - range_.low + 1u);
 }
 
-std::optional<tcp::acceptor> PassivePorts::open(const asio::any_io_executor& executor, const asio::ip::address& local,
-                                                std::string& error) {
-  tcp::acceptor acceptor(executor);
+std::optional<tcp::acceptor> PassivePorts::open(const asio::ip::address& local, std::string& error) {
+  tcp::acceptor acceptor(unwatched_);
   boost::system::error_code ec;
   if (range_.kernel_chooses()) {
     if (listen_on(acceptor, tcp::endpoint(local, 0), false, ec)) return acceptor;
@@ -73,6 +72,17 @@ std::optional<tcp::acceptor> PassivePorts::open(const asio::any_io_executor& exe
   }
   error = "Cannot open passive listener: " + (ec ? ec.message() : std::string("no free port in the passive range"));
   return std::nullopt;
+}
+
+std::optional<tcp::acceptor> take_connection(tcp::acceptor& listener, tcp::socket& socket, boost::system::error_code& ec) {
+  listener.non_blocking(true, ec);
+  if (!ec) listener.accept(socket, ec);
+  if (ec != asio::error::would_block && ec != asio::error::try_again) return std::nullopt;
+  const auto protocol = listener.local_endpoint(ec).protocol();
+  if (ec) return std::nullopt;
+  const auto handle = listener.release(ec);
+  if (ec) return std::nullopt;
+  return tcp::acceptor(socket.get_executor(), protocol, handle);
 }
 
 }  // namespace ftpspecd

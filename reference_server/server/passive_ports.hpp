@@ -12,6 +12,7 @@
 #include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "server/config.hpp"
@@ -33,13 +34,24 @@ class PassivePorts {
   /// A listening acceptor on `local` at the next free port of the range (SO_REUSEADDR, so a
   /// TIME-WAIT left on that port by an earlier transfer does not block it). Ports in use
   /// (EADDRINUSE at bind or listen) are skipped; after one full turn of the range it gives up.
-  std::optional<tcp::acceptor> open(const asio::any_io_executor& executor, const asio::ip::address& local,
-                                    std::string& error);
+  /// The acceptor is unwatched: see take_connection().
+  std::optional<tcp::acceptor> open(const asio::ip::address& local, std::string& error);
   PortRange range() const noexcept { return range_; }
 
  private:
   PortRange range_;
   std::atomic<std::uint32_t> cursor_;  ///< shared by the io threads
+  /// Never run: the listeners it owns are registered with a reactor nobody waits on. A client
+  /// connects to the passive port right after the 227/229, before its RETR/STOR; a watched
+  /// listener would wake its io thread for that connection only to be accepted at the next
+  /// command, one extra wakeup per file (docs/performance.md, run F).
+  asio::io_context unwatched_;
 };
+
+/// Takes the connection waiting on an unwatched passive `listener` with one non-blocking accept
+/// into `socket`. When none has arrived yet it moves the listening socket to `socket`'s
+/// executor and returns that acceptor, for an asynchronous accept; nullopt when `socket` is
+/// connected (or `ec` says why neither happened).
+std::optional<tcp::acceptor> take_connection(tcp::acceptor& listener, tcp::socket& socket, boost::system::error_code& ec);
 
 }  // namespace ftpspecd

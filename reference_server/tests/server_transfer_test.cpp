@@ -39,6 +39,53 @@ TEST_F(TransferTest, PasvRetrSendsTheExactBytes) {
   EXPECT_EQ(client.final_reply("RETR").raw, "226 Transfer complete\r\n");
 }
 
+TEST_F(TransferTest, PassiveConnectionThatComesAfterTheCommandIsStillAccepted) {
+  // The passive listener is not watched until the transfer command needs it (passive_ports.hpp):
+  // a client that connects only after the 150 takes the asynchronous accept path.
+  const std::string content = binary_pattern(200'000);
+  write_file(root() / "late.bin", content);
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  for (const std::string command : {"RETR late.bin", "STOR late-copy.bin"}) {
+    const Received epsv = client.cmd("EPSV");
+    ASSERT_EQ(epsv.code(), 229) << epsv.raw;
+    const auto port = ftpspec::proto::parse_epsv_reply(epsv.reply.text());
+    ASSERT_TRUE(port);
+    EXPECT_EQ(client.cmd(command).code(), 150) << command;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    tcp::socket data(client.io());
+    data.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), *port));
+    set_socket_timeouts(data);
+    if (command.starts_with("RETR")) {
+      EXPECT_EQ(Client::read_all(data), content);
+    } else {
+      asio::write(data, asio::buffer(content));
+      data.shutdown(tcp::socket::shutdown_send);
+      data.close();
+    }
+    EXPECT_EQ(client.final_reply(command.substr(0, 4)).code(), 226) << command;
+  }
+  EXPECT_EQ(read_file(root() / "late-copy.bin"), content);
+}
+
+TEST_F(TransferTest, StorReplacesALongerFileAndFillsANewOne) {
+  // STOR truncates an existing file and skips the truncation for an empty one (handlers_transfer.cpp).
+  write_file(root() / "old.bin", std::string(50'000, 'x'));
+  write_file(root() / "empty.bin", "");
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  EXPECT_EQ(client.upload("STOR old.bin", "short"), 226);
+  EXPECT_EQ(read_file(root() / "old.bin"), "short");
+  EXPECT_EQ(client.upload("STOR empty.bin", "filled"), 226);
+  EXPECT_EQ(read_file(root() / "empty.bin"), "filled");
+  EXPECT_EQ(client.upload("STOR new.bin", "fresh"), 226);
+  EXPECT_EQ(read_file(root() / "new.bin"), "fresh");
+}
+
 TEST_F(TransferTest, AsciiRetrConvertsLineEnds) {
   write_file(root() / "text.txt", "one\ntwo\n");
   Client client(port_);
