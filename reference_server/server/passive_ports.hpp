@@ -1,5 +1,5 @@
 // Passive listeners (PASV/EPSV/LPSV) bound to an explicit port from a range, chosen by a rotating
-// cursor shared by every session. Why not bind(port 0): Linux 6.1 then scans the bind buckets of
+// cursor shared by every session. Why not bind(port 0): Linux (6.18 here) then scans the bind buckets of
 // the whole ephemeral range, and every TIME-WAIT socket a finished download leaves on its passive
 // port sits in them; at 10,000-20,000 of those, that scan was 63-85 % of ftpspecd's CPU
 // (docs/performance.md). An explicit port is one bucket lookup.
