@@ -26,13 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench  # noqa: E402  (bench/run.py: the same curl measurements, one run each)
 
 
-def write_source(path: Path, size: int) -> None:
-    block = bytes(range(256)) * 4096  # 1 MiB, not zeros
-    with open(path, "wb") as f:
-        for _ in range(size // len(block)):
-            f.write(block)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build-dir", default=str(bench.REPO / "build" / "perf"))
@@ -53,7 +46,7 @@ def main() -> int:
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-alternate-", dir=args.work_dir) as work_text:
         work = Path(work_text)
         source = work / "source.bin"
-        write_source(source, args.size_mib << 20)
+        bench.write_transfer_source(source, args.size_mib << 20)
         os.sync()  # its writeback would slow the first round's transfers
         peers = {}
         for name in names:

@@ -100,6 +100,15 @@ def bench_stor(peer, writable: Path, source: Path, repeat: int) -> float | None:
     return max(ok) / 1e6 if ok else None
 
 
+def write_transfer_source(path: Path, size: int) -> None:
+    """The file every server sends (RETR) and receives (STOR): `size` bytes of a repeating
+    1 MiB pattern, not zeros."""
+    block = bytes(range(256)) * 4096
+    with open(path, "wb") as f:
+        for _ in range(size // len(block)):
+            f.write(block)
+
+
 def default_work_dir() -> str | None:
     """Where the servers' roots and the 1 GiB files go: /dev/shm when it is a tmpfs, so STOR
     measures the server and not this machine's disk. On the ext4 virtual disk, uploads of the
@@ -410,10 +419,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-upload-", dir=args.work_dir) as upload_dir:
         upload_source = Path(upload_dir) / "upload.bin"
         if args.only & {"retr", "stor"}:
-            block = bytes(range(256)) * 4096  # 1 MiB, not zeros
-            with open(upload_source, "wb") as f:
-                for _ in range(args.size // len(block)):
-                    f.write(block)
+            write_transfer_source(upload_source, args.size)
         for name in args.peers.split(","):
             log(f"{name}:")
             results.append(bench_peer(name, args, ftpspec, upload_source))

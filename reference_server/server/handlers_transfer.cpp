@@ -36,7 +36,6 @@ codec::Representation listing_representation(const codec::Representation& curren
   return rep;
 }
 
-/// 425 before the 150 when no PORT/PASV/EPRT/EPSV was given (RFC 959 §5.4 allows 425 first).
 /// A STOR target that holds no bytes needs no ftruncate(2), and must not get one: on ext4 any
 /// truncation to size 0 marks the file "replaced by truncate" (auto_da_alloc), so its close(2)
 /// starts writeback of everything written and the 226 waits for that (measured: STOR of 1 GiB
@@ -46,6 +45,7 @@ bool already_empty(int fd) {
   return ::fstat(fd, &st) == 0 && st.st_size == 0;
 }
 
+/// 425 before the 150 when no PORT/PASV/EPRT/EPSV was given (RFC 959 §5.4 allows 425 first).
 bool refuse_without_data_setup(ControlSession& session) {
   if (session.data().configured()) return false;
   session.reply(425, "Use PORT, PASV, EPRT or EPSV first");

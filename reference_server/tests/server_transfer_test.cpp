@@ -49,15 +49,10 @@ TEST_F(TransferTest, PassiveConnectionThatComesAfterTheCommandIsStillAccepted) {
   client.login();
   ASSERT_EQ(client.cmd("TYPE I").code(), 200);
   for (const std::string command : {"RETR late.bin", "STOR late-copy.bin"}) {
-    const Received epsv = client.cmd("EPSV");
-    ASSERT_EQ(epsv.code(), 229) << epsv.raw;
-    const auto port = ftpspec::proto::parse_epsv_reply(epsv.reply.text());
-    ASSERT_TRUE(port);
+    const std::uint16_t port = client.epsv();
     EXPECT_EQ(client.cmd(command).code(), 150) << command;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    tcp::socket data(client.io());
-    data.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), *port));
-    set_socket_timeouts(data);
+    tcp::socket data = client.connect_data(port);
     if (command.starts_with("RETR")) {
       EXPECT_EQ(Client::read_all(data), content);
     } else {

@@ -131,17 +131,23 @@ class Client {
     ASSERT_EQ(cmd("USER " + user).code(), 331);
     ASSERT_EQ(cmd("PASS " + password).code(), 230);
   }
-  /// EPSV, then connects the data socket.
-  tcp::socket open_passive() {
+  /// EPSV: the passive port the server announced in its 229.
+  std::uint16_t epsv() {
     const Received r = cmd("EPSV");
     EXPECT_EQ(r.code(), 229) << r.raw;
     const auto port = ftpspec::proto::parse_epsv_reply(r.reply.text());
     if (!port) throw std::runtime_error("bad 229: " + r.raw);
+    return *port;
+  }
+  /// A data connection to `port` on the server's address.
+  tcp::socket connect_data(std::uint16_t port) {
     tcp::socket data(io_);
-    data.connect(tcp::endpoint(socket_.remote_endpoint().address(), *port));
+    data.connect(tcp::endpoint(socket_.remote_endpoint().address(), port));
     set_socket_timeouts(data);
     return data;
   }
+  /// EPSV, then connects the data socket.
+  tcp::socket open_passive() { return connect_data(epsv()); }
   /// Reads the data connection to its end.
   static std::string read_all(tcp::socket& data) {
     std::string out;
