@@ -7,7 +7,8 @@ same clients in one run (docs/performance.md has the results and how to read the
                                   [--json results.json]
 
 Per server: RETR and STOR of 1 GiB with curl (best of --repeat runs), 2,000 x 4 KiB RETR in one
-session with `ftpspec load` as the client, 100 sessions doing LIST + RETR with `ftpspec load`,
+session with `ftpspec load` as the client (in stream mode, then with `--mode best`: MODE B and one
+kept data connection where the server accepts it), 100 sessions doing LIST + RETR with `ftpspec load`,
 and the server's RSS per logged-in idle session (10,000 sessions for ftpspecd; forking servers
 are capped, and the figure is per session either way). Then codec MB/s from codec_bench.
 Prints a Markdown table with the ratio ftpspecd / best peer. Run as root for every peer.
@@ -40,6 +41,7 @@ METRICS = [
     ("retr_mbps", "RETR 1 GiB (curl)", "MB/s", True),
     ("stor_mbps", "STOR 1 GiB (curl -T)", "MB/s", True),
     ("small_files_per_s", "2,000 x 4 KiB RETR, 1 session", "files/s", True),
+    ("small_files_best_per_s", "the same, `--mode best` (MODE B where the server offers it)", "files/s", True),
     ("concurrent_ops_per_s", f"{CONCURRENT_SESSIONS} sessions LIST+RETR", "ops/s", True),
     ("concurrent_p99_ms", f"{CONCURRENT_SESSIONS} sessions, p99 RETR", "ms", False),
     ("concurrent_failed", f"{CONCURRENT_SESSIONS} sessions, failed ops", "", False),
@@ -167,15 +169,17 @@ def settle_time_wait(limit: int = 2000, longest_s: float = 75) -> int:
     return time_wait_sockets()
 
 
-def bench_small(ftpspec: Path, peer, writable: Path) -> float | None:
+def bench_small(ftpspec: Path, peer, writable: Path, mode: str = "S") -> tuple[float | None, str | None]:
+    """Files per second, and the mode the session used: with `mode` "best" the client asks for
+    MODE B and keeps one data connection open (RFC 959 §3.3) where the server accepts it."""
     make_files(writable / "small", SMALL_FILES, SMALL_SIZE)
     report = ftpspec_load(ftpspec, peer, f"{peer.writable_dir.rstrip('/')}/small", "--sessions", "1",
                           "--mix", "retr:100", "--file-size", str(SMALL_SIZE), "--files", str(SMALL_FILES),
-                          "--ops", str(SMALL_FILES), "--duration", "120")
+                          "--ops", str(SMALL_FILES), "--duration", "120", "--mode", mode)
     shutil.rmtree(writable / "small", ignore_errors=True)
     if not report or report["ops"].get("retr", {}).get("ok", 0) == 0:
-        return None
-    return report["ops"]["retr"]["ok"] / report["elapsed_s"]
+        return None, None
+    return report["ops"]["retr"]["ok"] / report["elapsed_s"], "B" if report["block_mode_logins"] else "S"
 
 
 def bench_concurrent(ftpspec: Path, peer, writable: Path) -> dict:
@@ -327,7 +331,10 @@ def bench_peer(name: str, args, ftpspec: Path, upload_source: Path) -> dict:
                 if "small" in args.only:
                     results["time_wait_at_small"] = settle_time_wait()
                     log(f"  {name}: small files ({results['time_wait_at_small']} TIME-WAIT sockets)")
-                    results["small_files_per_s"] = bench_small(ftpspec, peer, writable)
+                    results["small_files_per_s"], _ = bench_small(ftpspec, peer, writable)
+                    results["time_wait_at_small_best"] = settle_time_wait()
+                    results["small_files_best_per_s"], results["small_best_mode"] = \
+                        bench_small(ftpspec, peer, writable, "best")
                 if "concurrent" in args.only:
                     results["time_wait_at_concurrent"] = settle_time_wait()
                     log(f"  {name}: concurrent sessions ({results['time_wait_at_concurrent']} TIME-WAIT sockets)")
@@ -377,6 +384,9 @@ def print_tables(results: list[dict], codecs: list[dict]) -> None:
         cells = [fmt_value(v) for v in values]
         unit_text = f" ({unit})" if unit else ""
         print(f"| {label}{unit_text} | " + " | ".join(cells) + f" | {ratio} |")
+    modes = [f"{r['server']} MODE {r['small_best_mode']}" for r in results if r.get("small_best_mode")]
+    if modes:
+        print(f"\nModes in the `--mode best` row: {', '.join(modes)}")
     held = [f"{r['server']} {r['idle_sessions']}/{r['idle_requested']}" for r in results if "idle_sessions" in r]
     if held:
         print(f"\nIdle sessions held (logged in / opened): {', '.join(held)}")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 BUILD = Path(os.environ.get("FTPSPEC_BUILD_DIR", REPO / "build" / "release"))
 FTPSPECD = BUILD / "reference_server" / "ftpspecd"
 FTPSPEC = BUILD / "engine" / "ftpspec"
@@ -79,6 +80,52 @@ def test_mixed_load_reports_operations_and_no_errors(server):
         assert sorted(p.name for p in root.glob("ftpspec-load-up-*.dat"))
 
 
+def test_block_mode_keeps_one_data_connection_per_session(server):
+    # RFC 959 §3.3: in MODE B each session opens one data connection, and every later transfer
+    # goes over it (ftpspecd answers 125, then 250). 70,000-byte files span two codec chunks.
+    url, root = server
+    result = run_load("--target", url, "--sessions", "3", "--duration", "2", "--file-size", "70000",
+                      "--files", "4", "--mix", "retr:60,stor:30,list:10", "--mode", "B", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["failed"] == 0 and report["errors"] == {}
+    assert report["mode"] == "B" and report["block_mode_logins"] == 3
+    transfers = sum(report["ops"][op]["ok"] for op in ("retr", "stor", "list") if op in report["ops"])
+    assert transfers > 3
+    # Only the first transfer of each session opened a data connection.
+    assert report["reused_data_connections"] == transfers - 3
+    assert report["ops"]["retr"]["bytes"] == report["ops"]["retr"]["ok"] * 70000
+    expected = bytes(ord("a") + i % 26 for i in range(70000))
+    uploads = sorted(root.glob("ftpspec-load-up-*.dat"))
+    assert uploads and all(path.read_bytes() == expected for path in uploads)
+
+
+def test_block_mode_refused_fails_the_login_and_best_falls_back_to_stream(tmp_path):
+    # pyftpdlib implements MODE S only: `--mode B` reports the refusal, `--mode best` carries on in
+    # stream mode with a new data connection per transfer.
+    from tests.peers.launch import PeerUnavailable, start_peer
+    root = tmp_path / "root"
+    root.mkdir()
+    try:
+        peer_context = start_peer("pyftpdlib", root)
+        peer = peer_context.__enter__()
+    except PeerUnavailable as error:
+        pytest.fail(f"pyftpdlib is needed (scripts/debian-packages.txt): {error}")
+    try:
+        common = ["--target", peer.url, "--dir", peer.writable_dir, "--sessions", "1", "--ops", "6",
+                  "--files", "2", "--mix", "retr", "--json"]
+        refused = json.loads(run_load(*common, "--mode", "B", "--duration", "1").stdout)
+        assert refused["login"]["failed"] >= 1 and refused["ops"] == {}
+        assert any(kind.startswith("login: MODE 5") for kind in refused["errors"]), refused["errors"]
+        best = run_load(*common, "--mode", "best")
+        assert best.returncode == 0, best.stdout + best.stderr
+        report = json.loads(best.stdout)
+        assert report["block_mode_logins"] == 0 and report["reused_data_connections"] == 0
+        assert report["ops"]["retr"]["ok"] == 6 and report["failed"] == 0
+    finally:
+        peer_context.__exit__(None, None, None)
+
+
 def test_operation_cap_stops_the_run_early(server):
     url, _ = server
     started = time.monotonic()
@@ -112,6 +159,7 @@ def test_missing_retr_files_are_errors_by_reply_code(server):
     (["--mix", "retr:80,fly:20"], "unknown operation 'fly'"),
     (["--mix", "retr:0"], "no operation with a weight above 0"),
     (["--sessions", "0"], "--sessions must be"),
+    (["--mode", "C"], "--mode: 'C' is not S, B or best"),
 ])
 def test_usage_errors(args, message):
     result = run_load("--target", "ftp://u:p@127.0.0.1:9", *args)

@@ -1,6 +1,6 @@
 // ftpspec load --target ftp://USER:PASS@HOST:PORT --sessions N --duration S --mix retr:80,stor:20
 //              [--file-size BYTES] [--files K] [--dir D] [--ramp S] [--ops N] [--threads T]
-//              [--pasv] [--no-prepare] [--timeout MS] [--json]
+//              [--pasv] [--mode S|B|best] [--no-prepare] [--timeout MS] [--json]
 #include "cli/load_command.hpp"
 
 #include <fmt/format.h>
@@ -42,6 +42,7 @@ int command_load(int argc, char** argv) {
   std::string target_url, mix_text = "retr:100";
   double duration_s = 10, ramp_s = 0;
   long timeout_ms = 10000;
+  std::string mode_text = "S";
   bool help = false, json = false, no_prepare = false;
   po::options_description described("Options");
   described.add_options()
@@ -57,6 +58,9 @@ int command_load(int argc, char** argv) {
       ("ops,n", po::value(&options.max_ops)->default_value(0), "stop after this many operations (0: no cap)")
       ("threads", po::value(&options.threads)->default_value(0), "I/O threads (0: one per core)")
       ("pasv", po::bool_switch(&options.pasv), "PASV instead of EPSV")
+      ("mode", po::value(&mode_text)->default_value("S"),
+       "S: stream mode, a data connection per transfer; B: MODE B, one data connection kept open for "
+       "all transfers (RFC 959 §3.3), a refusal fails the login; best: B where the server accepts it, else S")
       ("no-prepare", po::bool_switch(&no_prepare), "the RETR files exist already: do not upload them")
       ("timeout", po::value(&timeout_ms)->default_value(10000), "milliseconds any one step may take")
       ("json", po::bool_switch(&json), "print the report as JSON");
@@ -85,6 +89,9 @@ int command_load(int argc, char** argv) {
     options.ramp = seconds_option(ramp_s, "ramp");
     options.op_timeout = std::chrono::milliseconds(timeout_ms);
     options.prepare = !no_prepare;
+    const auto mode = load::parse_data_mode(mode_text);
+    if (!mode) throw po::error(fmt::format("--mode: '{}' is not S, B or best", mode_text));
+    options.mode = *mode;
   } catch (const po::error& e) {
     std::cerr << "ftpspec load: " << e.what() << "\n\n" << kUsage << described << '\n';
     return kExitUsage;

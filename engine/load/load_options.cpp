@@ -90,6 +90,22 @@ std::string Mix::str() const {
   return text;
 }
 
+std::optional<DataMode> parse_data_mode(std::string_view text) noexcept {
+  if (text == "S" || text == "s") return DataMode::stream;
+  if (text == "B" || text == "b") return DataMode::block;
+  if (text == "best") return DataMode::best;
+  return std::nullopt;
+}
+
+std::string_view data_mode_name(DataMode mode) noexcept {
+  switch (mode) {
+    case DataMode::stream: return "S";
+    case DataMode::block: return "B";
+    case DataMode::best: return "best";
+  }
+  return "S";
+}
+
 std::string retr_path(const LoadOptions& options, unsigned index) {
   return join_path(options.dir, fmt::format("ftpspec-load-{}.dat", index));
 }

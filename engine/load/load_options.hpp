@@ -10,8 +10,9 @@
 
 namespace ftpspec::load {
 
-/// One measured operation. Every transfer opens its own data connection (RFC 959 §3.2:
-/// in stream mode the end of the data is the close of the data connection).
+/// One measured operation. In stream mode every transfer opens its own data connection (RFC 959
+/// §3.2: the end of the data is the close of the data connection); in block mode one connection
+/// carries transfer after transfer (§3.3, DataMode).
 enum class OpKind { retr, stor, list, nlst, noop };
 inline constexpr std::size_t op_kind_count = 5;
 
@@ -42,6 +43,16 @@ class Mix {
   std::uint32_t total_ = 0;
 };
 
+/// The transmission mode the users ask for after login (RFC 959 §3.4).
+enum class DataMode {
+  stream,  ///< MODE S, the default: a new data connection per transfer
+  block,   ///< MODE B, and the data connection stays open between transfers (§3.3); refused: a failed login
+  best,    ///< MODE B where the server accepts it (200), else stream mode
+};
+/// "S", "B", "best" (as in --mode), case-insensitive for the letters.
+std::optional<DataMode> parse_data_mode(std::string_view text) noexcept;
+std::string_view data_mode_name(DataMode mode) noexcept;
+
 struct LoadOptions {
   std::string host;
   std::uint16_t port = 21;
@@ -57,6 +68,7 @@ struct LoadOptions {
   unsigned files = 16;                        ///< RETR picks among this many files
   bool prepare = true;                        ///< upload the RETR files before measuring
   bool pasv = false;                          ///< PASV (RFC 959) instead of EPSV (RFC 2428)
+  DataMode mode = DataMode::stream;
   unsigned threads = 0;                       ///< I/O threads (0: one per core, at most `sessions`)
   std::chrono::milliseconds op_timeout{10'000};  ///< longest wait of any single step
 };

@@ -52,6 +52,8 @@ void LoadStats::merge(const LoadStats& other) {
   for (std::size_t i = 0; i < op_kind_count; ++i) ops[i].merge(other.ops[i]);
   connect.merge(other.connect);
   login.merge(other.login);
+  block_mode_logins += other.block_mode_logins;
+  reused_data_connections += other.reused_data_connections;
   for (const auto& [kind, count] : other.errors) errors[kind] += count;
 }
 
@@ -88,6 +90,10 @@ void write_text(const LoadReport& report, std::ostream& out) {
   const double elapsed_s = seconds(report.elapsed);
   fmt::print(out, "target {}:{}  sessions {}  threads {}  mix {}  file size {} B  files {}\n", o.host, o.port,
              o.sessions, report.threads, o.mix.str(), o.file_size, o.files);
+  if (o.mode != DataMode::stream)
+    fmt::print(out, "mode {}: {} of {} logins in MODE B, {} transfers over a kept data connection\n",
+               data_mode_name(o.mode), report.stats.block_mode_logins, report.stats.login.ok,
+               report.stats.reused_data_connections);
   if (report.prepare.count() > 0) fmt::print(out, "prepare: {:.2f} s\n", seconds(report.prepare));
   fmt::print(out, "finished in {:.2f} s: {} ops ok, {} failed, {:.1f} ops/s, {:.2f} MB/s\n\n", elapsed_s,
              report.total_ok(), report.total_failed(), report.ops_per_second(), report.megabytes_per_second());
@@ -109,11 +115,13 @@ void write_json(const LoadReport& report, std::ostream& out) {
   fmt::print(out,
              "{{\n  \"target\": {{\"host\": {}, \"port\": {}, \"user\": {}, \"dir\": {}}},\n"
              "  \"sessions\": {}, \"threads\": {}, \"mix\": {}, \"file_size\": {}, \"files\": {},\n"
+             "  \"mode\": {}, \"block_mode_logins\": {}, \"reused_data_connections\": {},\n"
              "  \"duration_s\": {:.3f}, \"elapsed_s\": {:.3f}, \"prepare_s\": {:.3f},\n"
              "  \"ok\": {}, \"failed\": {}, \"bytes\": {}, \"ops_per_second\": {:.3f}, \"mb_per_second\": {:.3f},\n"
              "  \"ops\": {{",
              json_string(o.host), o.port, json_string(o.user), json_string(o.dir), o.sessions, report.threads,
-             json_string(o.mix.str()), o.file_size, o.files, double(o.duration.count()) / 1e3, elapsed_s,
+             json_string(o.mix.str()), o.file_size, o.files, json_string(data_mode_name(o.mode)),
+             report.stats.block_mode_logins, report.stats.reused_data_connections, double(o.duration.count()) / 1e3, elapsed_s,
              seconds(report.prepare), report.total_ok(), report.total_failed(), report.total_bytes(),
              report.ops_per_second(), report.megabytes_per_second());
   bool first = true;

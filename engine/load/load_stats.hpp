@@ -24,7 +24,9 @@ struct OpStats {
 struct LoadStats {
   std::array<OpStats, op_kind_count> ops;
   OpStats connect;             ///< TCP connect + 220 greeting
-  OpStats login;               ///< USER/PASS (+ TYPE I)
+  OpStats login;               ///< USER/PASS (+ TYPE I, + MODE B)
+  std::uint64_t block_mode_logins = 0;  ///< logins that went on in MODE B (LoadOptions::mode)
+  std::uint64_t reused_data_connections = 0;  ///< transfers over a connection kept open (RFC 959 §3.3)
   std::map<std::string, std::uint64_t> errors;  ///< "RETR 550", "timeout", ... → count
   void count_error(const std::string& kind) { ++errors[kind]; }
   void merge(const LoadStats& other);

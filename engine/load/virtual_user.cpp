@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "codec/codec.hpp"
 #include "proto/address.hpp"
 #include "proto/command.hpp"
 #include "proto/reply_parser.hpp"
@@ -192,6 +193,13 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
       if (reply.code != 230) throw BrokenConnection(reply_kind("login", reply));
       reply = co_await command("TYPE", "I");  // image type: the byte counts are the file sizes
       if (reply.code != 200) throw BrokenConnection(reply_kind("TYPE", reply));
+      block_mode_ = false;
+      if (options_.mode != DataMode::stream) {
+        reply = co_await command("MODE", "B");
+        block_mode_ = reply.code == 200;
+        if (!block_mode_ && options_.mode == DataMode::block) throw BrokenConnection(reply_kind("MODE", reply));
+        if (block_mode_) ++ctx_.stats.block_mode_logins;
+      }
     } catch (const std::exception& e) {
       ++ctx_.stats.login.failed;
       ctx_.stats.count_error("login: " + describe(e));
@@ -240,17 +248,25 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     co_return 0;
   }
 
-  /// One transfer command with its own data connection: EPSV/PASV, connect, the command, the
-  /// data until the close (RFC 959 §3.2 stream mode), the completion reply. The data bytes.
+  /// One transfer command: EPSV/PASV and a new data connection unless MODE B kept one open, the
+  /// command, the data (to the close in stream mode, RFC 959 §3.4.1; to the EOF marker in block
+  /// mode, §3.4.2), the completion reply. The file's bytes.
   awaitable<std::uint64_t> transfer(std::string_view verb, const std::string& path, bool upload) {
-    co_await open_data_connection();
+    const bool reusing = block_mode_ && data_.is_open();
+    if (reusing) ++ctx_.stats.reused_data_connections;
+    else co_await open_data_connection();
     const proto::Reply first = co_await command(verb, path);
     if (!first.is_preliminary()) {
       close_data();
       throw RefusedOperation{reply_kind(verb, first)};
     }
-    const std::uint64_t bytes = upload ? co_await send_upload() : co_await receive_download();
+    std::uint64_t bytes = 0;
+    if (block_mode_) bytes = upload ? co_await send_blocks() : co_await receive_blocks();
+    else bytes = upload ? co_await send_upload() : co_await receive_download();
     const proto::Reply last = co_await read_reply();
+    // RFC 959 §4.2: 250 leaves the data connection open for the next transfer (§3.3); 226 or a
+    // failure closes it.
+    if (last.code != 250) close_data();
     if (last.code / 100 != 2) throw RefusedOperation{reply_kind(verb, last)};
     co_return bytes;
   }
@@ -275,6 +291,8 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     arm();
     data_ = tcp::socket(control_.get_executor());
     co_await data_.async_connect(endpoint, use_awaitable);
+    // Block mode: an upload's EOF marker must not wait for a delayed ACK (Nagle); no close flushes it.
+    if (block_mode_) data_.set_option(tcp::no_delay(true));
   }
 
   void close_data() {
@@ -310,6 +328,52 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     data_.shutdown(tcp::socket::shutdown_send, ignored);
     close_data();
     co_return options_.file_size;
+  }
+
+  /// Block mode (RFC 959 §3.4.2) through the shared codec, up to the EOF marker; the connection
+  /// stays open. The local bytes.
+  awaitable<std::uint64_t> receive_blocks() {
+    const auto decoder = codec::make_decoder(block_representation());
+    // The user's own buffer, not the thread's shared scratch: these bytes are read, and another
+    // user's read may complete into the scratch before this coroutine resumes.
+    block_buffer_.resize(kBlockBufferSize);
+    std::string local;
+    std::uint64_t total = 0;
+    while (!decoder->saw_eof()) {
+      arm();
+      const std::size_t n = co_await data_.async_read_some(asio::buffer(block_buffer_), use_awaitable);
+      std::error_code ec;
+      local.clear();
+      decoder->put(std::span<const char>(block_buffer_.data(), n), local, ec);
+      if (ec) throw BrokenConnection(fmt::format("block mode data: {}", ec.message()));
+      total += local.size();
+    }
+    co_return total;
+  }
+
+  /// The upload as blocks, the last one marked EOF (RFC 959 §3.4.2); the connection stays open.
+  awaitable<std::uint64_t> send_blocks() {
+    const std::string& payload = *ctx_.payload;
+    const auto encoder = codec::make_encoder(block_representation());
+    std::string wire;
+    std::uint64_t left = options_.file_size;
+    do {  // an empty file is one EOF block
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, payload.size()));
+      wire.clear();
+      encoder->put(std::span<const char>(payload.data(), n), wire);
+      left -= n;
+      if (left == 0) encoder->finish(wire);
+      arm();
+      co_await asio::async_write(data_, asio::buffer(wire), use_awaitable);
+    } while (left > 0);
+    co_return options_.file_size;
+  }
+
+  static codec::Representation block_representation() {
+    codec::Representation rep;
+    rep.type = codec::RepType::image;
+    rep.mode = codec::Mode::block;
+    return rep;
   }
 
   awaitable<proto::Reply> command(std::string_view verb, std::string_view arg) {
@@ -359,6 +423,9 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
   Clock::time_point deadline_;
   bool timed_out_ = false;
   bool finished_ = false;
+  bool block_mode_ = false;  ///< MODE B accepted at login: the data connection may stay open
+  static constexpr std::size_t kBlockBufferSize = 64 * 1024;
+  std::vector<char> block_buffer_;  ///< block-mode downloads (allocated on the first one)
   std::minstd_rand random_;
   proto::ReplyParser parser_;
   std::array<char, 4096> input_{};

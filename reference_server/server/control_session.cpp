@@ -200,6 +200,12 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
   } else {
     SwitchableStream data(std::move(*socket));
     data_stream_ = &data;
+    if (job.representation.mode != ftpspec::codec::Mode::stream) {
+      // MODE B/C: the EOF marker ends the file, and no close flushes it: under Nagle its last small
+      // segment would wait for the client's delayed ACK (~40 ms per transfer, measured).
+      boost::system::error_code ignored;
+      data.socket().set_option(tcp::no_delay(true), ignored);
+    }
     state->watchdog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [&data] { data.close(); });
     // RFC 4217 §9: PROT P protects the data connection; the client is the TLS client.
     bool ready = true;
@@ -233,7 +239,12 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
     }
     state->watchdog->stop();
     data_stream_ = nullptr;
-    data.close();
+    // RFC 959 §3.3: a complete MODE B/C transfer leaves its connection open for the next one
+    // (not after a shaped one: drop-data and throttle are about this connection only).
+    const bool kept = result.outcome == TransferOutcome::complete && !state->aborted && !state->shaper.active() &&
+                      keeps_connection_open(job.representation, data.secure());
+    if (kept) data_.keep(std::move(data.socket()));
+    else data.close();
     // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it before replying.
     // After an upload close(2) can flush the file (ext4 does for a rewritten one): off the io thread.
     SyscallResult closed;
@@ -248,7 +259,11 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
                 std::string("Closing the file failed: ") + std::strerror(closed.error)};
     }
     switch (result.outcome) {
-      case TransferOutcome::complete: reply(226, "Transfer complete" + state->shaper.summary()); break;
+      case TransferOutcome::complete:
+        // RFC 959 §4.2: 226 says the data connection is closed; 250 leaves it open.
+        if (kept) reply(250, "Transfer complete; data connection stays open (RFC 959 §3.3)");
+        else reply(226, "Transfer complete" + state->shaper.summary());
+        break;
       case TransferOutcome::connection_lost: reply(426, result.detail); break;
       case TransferOutcome::not_opened: reply(425, result.detail); break;
       case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;

@@ -1,5 +1,9 @@
 #include "server/data_channel.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -41,10 +45,40 @@ void DataChannel::set_active(const tcp::endpoint& target) {
   active_ = target;
 }
 
+bool DataChannel::configured() {
+  if (kept_) {
+    // The client may have closed the kept connection since (it need not reuse it): a peek that
+    // finds the end of the stream, or an error, means it is gone. Bytes waiting (an eager
+    // upload) or nothing yet both mean it is still open.
+    char byte = 0;
+    const ssize_t n = ::recv(kept_->native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) drop_kept();
+  }
+  return passive_.has_value() || active_.has_value() || kept_.has_value();
+}
+
+void DataChannel::keep(tcp::socket connection) {
+  drop_kept();
+  kept_ = std::move(connection);
+}
+
+bool DataChannel::drop_kept() {
+  if (!kept_) return false;
+  boost::system::error_code ignored;
+  kept_->close(ignored);
+  kept_.reset();
+  return true;
+}
+
 asio::awaitable<std::optional<tcp::socket>> DataChannel::open(const asio::ip::address& local,
                                                               const asio::ip::address& client,
                                                               std::chrono::milliseconds timeout, std::string& error) {
   boost::system::error_code ec;
+  if (kept_) {
+    tcp::socket socket = std::move(*kept_);
+    kept_.reset();
+    co_return std::optional<tcp::socket>(std::move(socket));
+  }
   if (passive_) {
     tcp::acceptor listener = std::move(*passive_);
     passive_.reset();
@@ -113,6 +147,7 @@ void DataChannel::drop_passive() {
 }
 
 void DataChannel::reset() {
+  drop_kept();
   boost::system::error_code ignored;
   if (passive_) passive_->close(ignored);
   passive_.reset();

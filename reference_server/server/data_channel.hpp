@@ -29,11 +29,22 @@ class DataChannel {
   std::optional<tcp::endpoint> open_passive(const asio::ip::address& local, std::string& error);
   /// PORT/EPRT: remembers the target (already checked with refuse_active_target).
   void set_active(const tcp::endpoint& target);
-  bool configured() const noexcept { return passive_.has_value() || active_.has_value(); }
+  /// A data connection is set up: a passive listener, an active target, or a kept connection
+  /// that is still open (a kept one the client has closed is dropped here).
+  bool configured();
   bool passive() const noexcept { return passive_.has_value(); }
 
-  /// Opens the data connection for one transfer. A passive listener is used once and closed; an
-  /// active target stays set (RFC 959 §3.3). Only a connection from `client`'s address is
+  /// RFC 959 §3.3 "Reuse of the Data Connection": after a transfer in MODE B or C, whose data ends
+  /// with an EOF marker instead of a close, the connection stays open for the next transfer
+  /// command. PASV/EPSV/PORT/EPRT, REIN, ABOR and the session's end close it.
+  void keep(tcp::socket connection);
+  /// The next open() will use the kept connection ("125 Data connection already open").
+  bool reusing() const noexcept { return kept_.has_value(); }
+  /// Closes the kept connection; true if there was one (ABOR outside a transfer, RFC 959 §4.1.3).
+  bool drop_kept();
+
+  /// Opens the data connection for one transfer: the kept one if any, else a passive listener
+  /// (used once and closed) or an active target (it stays set, RFC 959 §3.3). Only a connection from `client`'s address is
   /// accepted (RFC 2577 §3). Fails after `timeout` or cancel(), with `error` set.
   asio::awaitable<std::optional<tcp::socket>> open(const asio::ip::address& local, const asio::ip::address& client,
                                                    std::chrono::milliseconds timeout, std::string& error);
@@ -49,6 +60,7 @@ class DataChannel {
   PassivePorts& ports_;
   std::optional<tcp::acceptor> passive_;
   std::optional<tcp::endpoint> active_;
+  std::optional<tcp::socket> kept_;
   tcp::socket* connecting_ = nullptr;
   tcp::acceptor* accepting_ = nullptr;
 };

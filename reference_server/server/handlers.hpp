@@ -1,6 +1,8 @@
 // Command handlers, one file per RFC section. Each runs only after dispatch_command checked login
 // and argument presence, and replies only with codes RFC 959 §5.4 allows for its command.
 #pragma once
+#include <string>
+
 #include <boost/asio/awaitable.hpp>
 
 #include "proto/command.hpp"
@@ -38,6 +40,12 @@ HandlerResult handle_list(ControlSession&, const Command&);
 HandlerResult handle_nlst(ControlSession&, const Command&);
 HandlerResult handle_rest(ControlSession&, const Command&);
 HandlerResult handle_allo(ControlSession&, const Command&);
+/// For every handler that starts a transfer (MLSD too): 425 before the 150 when no PORT/PASV/
+/// EPRT/EPSV was given (RFC 959 §5.4 allows 425 first); true when it refused.
+bool refuse_without_data_setup(ControlSession&);
+/// The transfer's preliminary reply: 125 over a data connection kept open from the previous
+/// transfer (RFC 959 §3.3, §4.2), else 150 as a new one is opened; `text` suits both.
+void reply_transfer_starting(ControlSession&, const std::string& text);
 HandlerResult handle_abor(ControlSession&, const Command&);
 
 // RFC 959 §4.1.3 the other service commands (handlers_service.cpp)

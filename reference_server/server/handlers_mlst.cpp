@@ -72,15 +72,12 @@ HandlerResult handle_mlsd(ControlSession& session, const Command& command) {
     session.reply(501, "Not a directory: MLSD lists directories, use MLST for a file (RFC 3659 §7.1)");
     co_return;
   }
-  if (!session.data().configured()) {
-    session.reply(425, "Use PORT, PASV, EPRT or EPSV first");
-    co_return;
-  }
+  if (refuse_without_data_setup(session)) co_return;
   TransferJob job;
   job.kind = TransferJob::Kind::send_text;
   job.text = directory_listing(session, *target);
   job.representation = mlsd_representation(session.state().representation);
-  session.reply(150, "Opening data connection for MLSD " + target->virtual_path);
+  reply_transfer_starting(session, "MLSD listing of " + target->virtual_path);
   session.start_transfer(std::move(job));
 }
 

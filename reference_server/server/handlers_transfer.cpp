@@ -45,13 +45,6 @@ bool already_empty(int fd) {
   return ::fstat(fd, &st) == 0 && st.st_size == 0;
 }
 
-/// 425 before the 150 when no PORT/PASV/EPRT/EPSV was given (RFC 959 §5.4 allows 425 first).
-bool refuse_without_data_setup(ControlSession& session) {
-  if (session.data().configured()) return false;
-  session.reply(425, "Use PORT, PASV, EPRT or EPSV first");
-  return true;
-}
-
 enum class StoreKind { replace, append, unique };
 
 HandlerResult store(ControlSession& session, const Command& command, StoreKind kind) {
@@ -113,8 +106,8 @@ HandlerResult store(ControlSession& session, const Command& command, StoreKind k
   }
   if (refuse_without_data_setup(session)) co_return;
   const std::string name = target->real.filename().string();
-  if (kind == StoreKind::unique) session.reply(150, "FILE: " + name);
-  else session.reply(150, fmt::format("Opening {} mode data connection for {}", type_name(state.representation), name));
+  if (kind == StoreKind::unique) reply_transfer_starting(session, "FILE: " + name);
+  else reply_transfer_starting(session, fmt::format("{} mode transfer to {}", type_name(state.representation), name));
   TransferJob job;
   job.kind = TransferJob::Kind::receive_file;
   job.file = std::move(file);
@@ -134,7 +127,7 @@ HandlerResult list(ControlSession& session, const Command& command, bool long_fo
     co_return;
   }
   if (refuse_without_data_setup(session)) co_return;
-  session.reply(150, "Here comes the directory listing");
+  reply_transfer_starting(session, "Here comes the directory listing");
   TransferJob job;
   job.kind = TransferJob::Kind::send_text;
   job.text = std::move(*listing);
@@ -142,6 +135,16 @@ HandlerResult list(ControlSession& session, const Command& command, bool long_fo
   session.start_transfer(std::move(job));
 }
 }  // namespace
+
+bool refuse_without_data_setup(ControlSession& session) {
+  if (session.data().configured()) return false;
+  session.reply(425, "Use PORT, PASV, EPRT or EPSV first");
+  return true;
+}
+
+void reply_transfer_starting(ControlSession& session, const std::string& text) {
+  session.reply(session.data().reusing() ? 125 : 150, text);
+}
 
 HandlerResult handle_retr(ControlSession& session, const Command& command) {
   auto& state = session.state();
@@ -163,8 +166,8 @@ HandlerResult handle_retr(ControlSession& session, const Command& command) {
     co_return;
   }
   if (refuse_without_data_setup(session)) co_return;
-  session.reply(150, fmt::format("Opening {} mode data connection for {} ({} bytes)", type_name(state.representation),
-                                 target->real.filename().string(), static_cast<long long>(st.st_size)));
+  reply_transfer_starting(session, fmt::format("{} mode transfer of {} ({} bytes)", type_name(state.representation),
+                                               target->real.filename().string(), static_cast<long long>(st.st_size)));
   TransferJob job;
   job.kind = TransferJob::Kind::send_file;
   job.file = std::move(file);
@@ -206,7 +209,10 @@ HandlerResult handle_allo(ControlSession& session, const Command& command) {
 
 HandlerResult handle_abor(ControlSession& session, const Command&) {
   if (!session.transfer_running()) {
-    session.reply(225, "No transfer to abort; data connection open");
+    // RFC 959 §4.1.3 ABOR: with the command already completed, the server closes the data
+    // connection if it is open (one kept after MODE B/C) and replies 226.
+    if (session.data().drop_kept()) session.reply(226, "No transfer to abort; data connection closed");
+    else session.reply(225, "No transfer to abort");
     co_return;
   }
   // RFC 959 §4.1.3: the transfer's own reply is 426, then ABOR's 226.

@@ -177,7 +177,15 @@ asio::awaitable<TransferResult> receive_plain(tcp::socket& data, int fd, Transfe
   }
   co_return TransferResult{};
 }
+/// End of a sent file: see send_text's comment in transfer.hpp.
+asio::awaitable<void> end_of_data(SwitchableStream& data, const ftpspec::codec::Representation& rep) {
+  if (!keeps_connection_open(rep, data.secure())) co_await data.finish_sending();
+}
 }  // namespace
+
+bool keeps_connection_open(const ftpspec::codec::Representation& rep, bool secure) noexcept {
+  return rep.mode != ftpspec::codec::Mode::stream && !secure;
+}
 
 asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::uint64_t offset,
                                           const ftpspec::codec::Representation& rep, TransferState& state,
@@ -192,18 +200,25 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
   RestartMarkerPacer pacer(*encoder, offset, rep.mode == ftpspec::codec::Mode::stream ? 0 : state.restart_marker_interval);
   std::vector<char> chunk(kChunk);
   std::string wire;
+  std::uint64_t position = offset;
   while (true) {
-    const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+    // Up to the size told in the 150, as sendfile_all does; reaching it ends the file at once, so
+    // the end (MODE B/C: the EOF marker) goes out with the last data instead of after one more read.
+    const std::size_t want = size ? static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, *size - std::min(*size, position)))
+                                  : kChunk;
+    const ssize_t n = want == 0 ? 0 : ::read(fd, chunk.data(), want);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) co_return local("read failed");
+    position += static_cast<std::uint64_t>(n);
+    const bool last = n == 0 || (size && position >= *size);
     wire.clear();
-    if (n == 0) encoder->finish(wire);
-    else pacer.put(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)), wire);
+    if (n > 0) pacer.put(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)), wire);
+    if (last) encoder->finish(wire);
     if (auto failed = unencodable(*encoder)) co_return *failed;
     if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
-    if (n == 0) break;
+    if (last) break;
   }
-  co_await data.finish_sending();
+  co_await end_of_data(data, rep);
   co_return TransferResult{};
 }
 
@@ -221,7 +236,7 @@ asio::awaitable<TransferResult> send_text(SwitchableStream& data, std::string te
   encoder->finish(wire);
   if (auto failed = unencodable(*encoder)) co_return *failed;
   if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
-  co_await data.finish_sending();
+  co_await end_of_data(data, rep);
   co_return TransferResult{};
 }
 

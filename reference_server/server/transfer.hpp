@@ -82,6 +82,11 @@ struct TransferResult {
   std::string detail;
 };
 
+/// RFC 959 §3.3: a transfer in MODE B or C ends with an EOF marker, so its connection can stay open
+/// for the next one. In clear only: a TLS data connection is one TLS session per transfer (RFC
+/// 4217 §12.6 ends each with close_notify).
+bool keeps_connection_open(const ftpspec::codec::Representation& rep, bool secure) noexcept;
+
 /// RETR: file `fd` from `offset` to the wire. Plain binary in clear uses sendfile(2) and stops at
 /// `size` (the size announced in the 150) when known, which saves the call that finds the end;
 /// under TLS the bytes go through the SSL stream.
@@ -89,6 +94,8 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
                                           const ftpspec::codec::Representation& rep, TransferState& state,
                                           std::optional<std::uint64_t> size = std::nullopt);
 /// LIST/NLST: local text (LF line ends) to the wire through the representation's encoder.
+/// Both senders end the data as the mode says: a close in stream mode (RFC 959 §3.4.1), the EOF
+/// marker alone when the connection stays open (keeps_connection_open).
 asio::awaitable<TransferResult> send_text(SwitchableStream& data, std::string text,
                                           const ftpspec::codec::Representation& rep, TransferState& state);
 /// STOR/APPE/STOU: the wire into `fd` through the representation's decoder. The caller closes

@@ -81,6 +81,83 @@ TEST_F(TransferTest, StorReplacesALongerFileAndFillsANewOne) {
   EXPECT_EQ(read_file(root() / "new.bin"), "fresh");
 }
 
+ftpspec::codec::Representation binary_block_mode() {
+  ftpspec::codec::Representation rep;
+  rep.type = ftpspec::codec::RepType::image;
+  rep.mode = ftpspec::codec::Mode::block;
+  return rep;
+}
+
+/// Reads one MODE B file from `data` up to its EOF marker (the connection stays open).
+std::string read_block_file(tcp::socket& data) {
+  auto decoder = ftpspec::codec::make_decoder(binary_block_mode());
+  return Client::read_to_eof_marker(data, *decoder);
+}
+
+void write_block_file(tcp::socket& data, const std::string& content) {
+  auto encoder = ftpspec::codec::make_encoder(binary_block_mode());
+  std::string wire;
+  encoder->put(content, wire);
+  encoder->finish(wire);
+  asio::write(data, asio::buffer(wire));
+}
+
+TEST_F(TransferTest, BlockModeKeepsTheDataConnectionForTheNextTransfer) {
+  // RFC 959 §3.3 "Reuse of the Data Connection": MODE B ends each file with an EOF marker, so
+  // one connection carries several transfers: 150 and 250 for the first, then 125 and 250.
+  const std::string first = binary_pattern(70'000), second = "second file";
+  write_file(root() / "first.bin", first);
+  write_file(root() / "second.bin", second);
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  ASSERT_EQ(client.cmd("MODE B").code(), 200);
+  tcp::socket data = client.open_passive();
+  EXPECT_EQ(client.cmd("RETR first.bin").code(), 150);
+  EXPECT_EQ(read_block_file(data), first);
+  EXPECT_EQ(client.final_reply("RETR").raw, "250 Transfer complete; data connection stays open (RFC 959 §3.3)\r\n");
+  EXPECT_EQ(client.cmd("RETR second.bin").code(), 125);
+  EXPECT_EQ(read_block_file(data), second);
+  EXPECT_EQ(client.final_reply("RETR").code(), 250);
+  EXPECT_EQ(client.cmd("STOR copy.bin").code(), 125);
+  write_block_file(data, first);
+  EXPECT_EQ(client.final_reply("STOR").code(), 250);
+  EXPECT_EQ(read_file(root() / "copy.bin"), first);
+  EXPECT_EQ(client.cmd("NLST").code(), 125);
+  EXPECT_NE(read_block_file(data).find("copy.bin"), std::string::npos);
+  EXPECT_EQ(client.final_reply("NLST").code(), 250);
+
+  // RFC 959 §4.1.3: ABOR with no transfer running closes the open data connection (226).
+  EXPECT_EQ(client.cmd("ABOR").raw, "226 No transfer to abort; data connection closed\r\n");
+  EXPECT_EQ(Client::read_all(data), "");
+  EXPECT_EQ(client.cmd("RETR first.bin").code(), 425);
+
+  // A client may close the kept connection instead of reusing it: the next command gets 425.
+  tcp::socket again = client.open_passive();
+  EXPECT_EQ(client.cmd("RETR second.bin").code(), 150);
+  EXPECT_EQ(read_block_file(again), second);
+  EXPECT_EQ(client.final_reply("RETR").code(), 250);
+  again.close();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the FIN reaches the server first
+  EXPECT_EQ(client.cmd("RETR second.bin").code(), 425);
+
+  // A new EPSV replaces a kept connection: the server closes the old one.
+  tcp::socket third = client.open_passive();
+  EXPECT_EQ(client.cmd("RETR second.bin").code(), 150);
+  EXPECT_EQ(read_block_file(third), second);
+  EXPECT_EQ(client.final_reply("RETR").code(), 250);
+  tcp::socket fourth = client.open_passive();
+  EXPECT_EQ(Client::read_all(third), "");
+  EXPECT_EQ(client.cmd("RETR first.bin").code(), 150);
+  EXPECT_EQ(read_block_file(fourth), first);
+  EXPECT_EQ(client.final_reply("RETR").code(), 250);
+
+  // Back in stream mode the close ends the file again (RFC 959 §3.4.1), and the reply is 226.
+  ASSERT_EQ(client.cmd("MODE S").code(), 200);
+  EXPECT_EQ(client.download("RETR second.bin"), second);
+}
+
 TEST_F(TransferTest, AsciiRetrConvertsLineEnds) {
   write_file(root() / "text.txt", "one\ntwo\n");
   Client client(port_);

@@ -21,6 +21,7 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
+#include "codec/codec.hpp"
 #include "proto/address.hpp"
 #include "proto/reply_parser.hpp"
 #include "proto/sequences.hpp"
@@ -168,6 +169,31 @@ class Client {
     std::string bytes = read_all(data);
     EXPECT_EQ(final_reply(command.substr(0, 4)).code(), expected_final);
     return bytes;
+  }
+  /// Reads one MODE B/C file from `data` through `decoder` up to its EOF marker, since the server
+  /// keeps that connection open (RFC 959 §3.3). The local bytes; the decoder keeps the restart marks.
+  static std::string read_to_eof_marker(tcp::socket& data, ftpspec::codec::Decoder& decoder) {
+    std::string local;
+    char buffer[65536];
+    while (!decoder.saw_eof()) {
+      boost::system::error_code ec;
+      const std::size_t n = data.read_some(asio::buffer(buffer), ec);
+      std::error_code decode_ec;
+      decoder.put(std::span<const char>(buffer, n), local, decode_ec);
+      if (decode_ec) throw std::runtime_error("data before the EOF marker: " + decode_ec.message());
+      if (ec) throw std::runtime_error("data connection before the EOF marker: " + ec.message());
+    }
+    return local;
+  }
+  /// A whole MODE B/C download: EPSV, the command, the data up to the EOF marker, the final reply
+  /// (250: the connection stays open). The local bytes.
+  std::string download_decoded(const std::string& command, ftpspec::codec::Decoder& decoder) {
+    tcp::socket data = open_passive();
+    const Received first = cmd(command);
+    EXPECT_EQ(first.code(), 150) << first.raw;
+    std::string local = read_to_eof_marker(data, decoder);
+    EXPECT_EQ(final_reply(command.substr(0, 4)).code(), 250);
+    return local;
   }
   /// A whole upload: EPSV, the command, the bytes, the final reply code.
   int upload(const std::string& command, const std::string& bytes) {
