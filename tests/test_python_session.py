@@ -85,6 +85,19 @@ def test_stor_writes_the_bytes_to_disk(session, tmp_path, via):
     assert (tmp_path / f"up-{via}.bin").read_bytes() == payload
 
 
+def test_keep_open_and_via_kept_reuse_one_block_mode_data_connection(session, tmp_path):
+    # RFC 959 §3.3: the documented example of docs/python.md, against ftpspecd.
+    payload = bytes(range(256)) * 300
+    first = session.stor("kept.bin", payload, type="I", mode="B", keep_open=True)
+    assert first.final_reply.code == 250 and first.data_connection_kept
+    again = session.transfer("RETR kept.bin", via="kept", keep_open=True, check=True)
+    assert again.data == payload and again.replies[0].code == 125 and again.data_connection_kept
+    assert session.retr("kept.bin", via="kept") == payload  # no keep_open: the client closes it
+    with pytest.raises(ValueError, match="no data connection was kept open"):
+        session.retr("kept.bin", via="kept")
+    assert (tmp_path / "kept.bin").read_bytes() == payload
+
+
 def test_appe_appends(session, tmp_path):
     session.stor("log.txt", b"first\n", type="I")
     session.appe("log.txt", b"second\n", type="I")

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 _Bytes = bytes | bytearray | memoryview
 _Text = str | _Bytes
 _Codes = int | Iterable[int]
-_Via = Literal["epsv", "pasv", "port", "eprt"]
+_Via = Literal["epsv", "pasv", "port", "eprt", "kept"]
 
 # Exceptions --------------------------------------------------------------------------------
 
@@ -113,6 +113,8 @@ class TransferResult:
     @property
     def wire_bytes(self) -> int: ...
     @property
+    def data_connection_kept(self) -> bool: ...
+    @property
     def codec_error(self) -> str | None: ...
     @property
     def ok(self) -> bool: ...
@@ -153,27 +155,27 @@ class Session:
     def deviations(self) -> list[tuple[str, int]]: ...
     def retr(
         self, path: _Text, *, type: str | None = None, stru: str | None = None, mode: str | None = None,
-        via: _Via = "epsv", rest: int | None = None,
+        via: _Via = "epsv", rest: int | None = None, keep_open: bool = False,
     ) -> bytes: ...
     def stor(
         self, path: _Text, data: _Bytes, *, type: str | None = None, stru: str | None = None,
-        mode: str | None = None, via: _Via = "epsv", rest: int | None = None, check: bool = True,
+        mode: str | None = None, via: _Via = "epsv", rest: int | None = None, keep_open: bool = False, check: bool = True,
     ) -> TransferResult: ...
     def appe(
         self, path: _Text, data: _Bytes, *, type: str | None = None, stru: str | None = None,
-        mode: str | None = None, via: _Via = "epsv", rest: int | None = None, check: bool = True,
+        mode: str | None = None, via: _Via = "epsv", rest: int | None = None, keep_open: bool = False, check: bool = True,
     ) -> TransferResult: ...
     def stou(
         self, data: _Bytes, *, type: str | None = None, stru: str | None = None, mode: str | None = None,
-        via: _Via = "epsv", rest: int | None = None, check: bool = True,
+        via: _Via = "epsv", rest: int | None = None, keep_open: bool = False, check: bool = True,
     ) -> TransferResult: ...
     def list(
         self, path: _Text = "", *, type: str | None = None, stru: str | None = None, mode: str | None = None,
-        via: _Via = "epsv", rest: int | None = None, check: bool = True,
+        via: _Via = "epsv", rest: int | None = None, keep_open: bool = False, check: bool = True,
     ) -> TransferResult: ...
     def nlst(
         self, path: _Text = "", *, type: str | None = None, stru: str | None = None, mode: str | None = None,
-        via: _Via = "epsv", rest: int | None = None, check: bool = True,
+        via: _Via = "epsv", rest: int | None = None, keep_open: bool = False, check: bool = True,
     ) -> TransferResult: ...
     def mlsd(self, path: _Text = "", *, via: _Via = "epsv") -> list[tuple[str, dict[str, str]]]:
         """MLSD (RFC 3659 §7): (name, facts) per entry, fact names lower-cased, like ftplib."""
@@ -181,7 +183,7 @@ class Session:
         """ABOR with Telnet IP and Synch (RFC 959 §4.1.3); the closing 225/226."""
     def transfer(
         self, line: _Text, data: _Bytes | None = None, *, type: str | None = None, stru: str | None = None,
-        mode: str | None = None, via: _Via = "epsv", rest: int | None = None, check: bool = False,
+        mode: str | None = None, via: _Via = "epsv", rest: int | None = None, keep_open: bool = False, check: bool = False,
     ) -> TransferResult: ...
     def set_representation(
         self, *, type: str | None = None, stru: str | None = None, mode: str | None = None

@@ -126,11 +126,10 @@ void require_completion(const proto::Reply& reply) {
 }
 
 session::DataConnection parse_via(const std::string& via) {
-  if (via == "epsv") return session::DataConnection::epsv;
-  if (via == "pasv") return session::DataConnection::pasv;
-  if (via == "port") return session::DataConnection::port;
-  if (via == "eprt") return session::DataConnection::eprt;
-  throw py::value_error("via must be 'epsv', 'pasv', 'port' or 'eprt', not '" + via + "'");
+  for (const auto kind : {session::DataConnection::epsv, session::DataConnection::pasv, session::DataConnection::port,
+                          session::DataConnection::eprt, session::DataConnection::kept})
+    if (via == session::to_string(kind)) return kind;
+  throw py::value_error("via must be 'epsv', 'pasv', 'port', 'eprt' or 'kept', not '" + via + "'");
 }
 
 /// Keyword arguments shared by every transfer method, parsed while the GIL is held.
@@ -138,10 +137,12 @@ struct TransferRequest {
   RepresentationRequest representation;
   session::DataConnection connection;
   std::optional<std::uint64_t> restart;
+  bool keep_open = false;
 
   session::TransferOptions resolve(const session::Session& s) const {
     session::TransferOptions options;
     options.connection = connection;
+    options.keep_open = keep_open;
     if (!representation.empty()) options.representation = representation.applied_to(s.representation());
     options.restart = restart;
     return options;
@@ -150,8 +151,8 @@ struct TransferRequest {
 
 TransferRequest transfer_request(const std::optional<std::string>& type, const std::optional<std::string>& stru,
                                  const std::optional<std::string>& mode, const std::string& via,
-                                 std::optional<std::uint64_t> rest) {
-  return {RepresentationRequest::parse(type, stru, mode), parse_via(via), rest};
+                                 std::optional<std::uint64_t> rest, bool keep_open) {
+  return {RepresentationRequest::parse(type, stru, mode), parse_via(via), rest, keep_open};
 }
 
 session::TransferResult checked(session::TransferResult result, bool check) {
@@ -259,6 +260,9 @@ completion (226/250) or the failure; ``ok`` is True for a 2yz final reply with d
                              "Every reply of the exchange: REST 350, the 1yz, the final reply.")
       .def_readonly("final_reply", &session::TransferResult::final_reply, "The completion (226/250) or the failure.")
       .def_readonly("wire_bytes", &session::TransferResult::wire_bytes, "Bytes that crossed the data connection.")
+      .def_readonly("data_connection_kept", &session::TransferResult::data_connection_kept,
+                    "keep_open=True in MODE B/C and the server answered 250: the data connection stays "
+                    "open for the next transfer with via='kept' (RFC 959 §3.3).")
       .def_property_readonly("codec_error", [](const session::TransferResult& r) -> py::object {
         if (!r.codec_error) return py::none();
         return py::str(r.codec_error.message());
@@ -308,7 +312,7 @@ proto::Reply connect(PySession& self, const std::string& host, int port) {
 // The keyword arguments every transfer method takes (RFC 959 §5.3.2 TYPE/STRU/MODE syntax).
 #define FTPSPEC_TRANSFER_KWARGS                                                                   \
   py::kw_only(), py::arg("type") = py::none(), py::arg("stru") = py::none(), py::arg("mode") = py::none(), \
-      py::arg("via") = "epsv", py::arg("rest") = py::none()
+      py::arg("via") = "epsv", py::arg("rest") = py::none(), py::arg("keep_open") = false
 
 const char* const kSessionDoc = R"doc(
 One FTP control connection (RFC 959 §2.3 user-PI) and its data connections.
@@ -455,9 +459,9 @@ void bind_session_class(py::module_& m) {
            "Departures from the RFCs the reply parser tolerated since the last call, as "
            "(rule, offset) tuples (e.g. a bare LF line ending, RFC 959 §4.2).")
       .def("retr", [](PySession& self, py::handle path, OptionalText type, OptionalText stru, OptionalText mode,
-                      const std::string& via, Restart rest) {
+                      const std::string& via, Restart rest, bool keep_open) {
              const std::string name = to_bytes(path, "path");
-             const auto request = transfer_request(type, stru, mode, via, rest);
+             const auto request = transfer_request(type, stru, mode, via, rest, keep_open);
              auto result = run_transfer(self, request, [=](session::Session& s, const auto& o) { return s.retr(name, o); });
              return py::bytes(checked(std::move(result), true).data);
            },
@@ -465,45 +469,45 @@ void bind_session_class(py::module_& m) {
            "RETR (RFC 959 §4.1.3): the file's bytes in local form. Raises error_temp/error_perm when "
            "refused, CodecError when the data does not decode. Use transfer() to inspect the replies.")
       .def("stor", [](PySession& self, py::handle path, py::handle data, OptionalText type, OptionalText stru,
-                      OptionalText mode, const std::string& via, Restart rest, bool check) {
+                      OptionalText mode, const std::string& via, Restart rest, bool keep_open, bool check) {
              const std::string name = to_bytes(path, "path"), payload = to_bytes(data, "data");
-             const auto request = transfer_request(type, stru, mode, via, rest);
+             const auto request = transfer_request(type, stru, mode, via, rest, keep_open);
              return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.stor(name, payload, o); }), check);
            },
            py::arg("path"), py::arg("data"), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
            "STOR (RFC 959 §4.1.3) `data` (local form). With check=True raises when refused.")
       .def("appe", [](PySession& self, py::handle path, py::handle data, OptionalText type, OptionalText stru,
-                      OptionalText mode, const std::string& via, Restart rest, bool check) {
+                      OptionalText mode, const std::string& via, Restart rest, bool keep_open, bool check) {
              const std::string name = to_bytes(path, "path"), payload = to_bytes(data, "data");
-             const auto request = transfer_request(type, stru, mode, via, rest);
+             const auto request = transfer_request(type, stru, mode, via, rest, keep_open);
              return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.appe(name, payload, o); }), check);
            },
            py::arg("path"), py::arg("data"), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
            "APPE (RFC 959 §4.1.3): appends `data`. With check=True raises when refused.")
       .def("stou", [](PySession& self, py::handle data, OptionalText type, OptionalText stru, OptionalText mode,
-                      const std::string& via, Restart rest, bool check) {
+                      const std::string& via, Restart rest, bool keep_open, bool check) {
              const std::string payload = to_bytes(data, "data");
-             const auto request = transfer_request(type, stru, mode, via, rest);
+             const auto request = transfer_request(type, stru, mode, via, rest, keep_open);
              return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.stou(payload, o); }), check);
            },
            py::arg("data"), FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
            "STOU (RFC 959 §4.1.3): stores under a name the server chooses (in the replies, RFC 1123 §4.1.2.9).")
       .def("list", [](PySession& self, py::handle path, OptionalText type, OptionalText stru, OptionalText mode,
-                      const std::string& via, Restart rest, bool check) {
+                      const std::string& via, Restart rest, bool keep_open, bool check) {
              const std::string name = to_bytes(path, "path");
-             const auto request = transfer_request(type, stru, mode, via, rest);
+             const auto request = transfer_request(type, stru, mode, via, rest, keep_open);
              return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.list(name, o); }), check);
            },
            py::arg("path") = "", FTPSPEC_TRANSFER_KWARGS, py::arg("check") = true,
            "LIST (RFC 959 §4.1.3): the listing is in `.data` / `.lines`.")
       .def("nlst", [](PySession& self, py::handle path, OptionalText type, OptionalText stru, OptionalText mode,
-                      const std::string& via, Restart rest, bool check) {
+                      const std::string& via, Restart rest, bool keep_open, bool check) {
              const std::string name = to_bytes(path, "path");
-             const auto request = transfer_request(type, stru, mode, via, rest);
+             const auto request = transfer_request(type, stru, mode, via, rest, keep_open);
              return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.nlst(name, o); }), check);
            },
@@ -511,7 +515,7 @@ void bind_session_class(py::module_& m) {
            "NLST (RFC 959 §4.1.3): the names are in `.lines`.")
       .def("mlsd", [](PySession& self, py::handle path, const std::string& via) {
              const std::string name = to_bytes(path, "path");
-             const auto request = transfer_request(std::nullopt, std::nullopt, std::nullopt, via, std::nullopt);
+             const auto request = transfer_request(std::nullopt, std::nullopt, std::nullopt, via, std::nullopt, false);
              auto result = checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.transfer(name.empty() ? std::string("MLSD") : "MLSD " + name, std::nullopt, o); }), true);
              // RFC 3659 §7.2: one entry per CRLF-terminated line, facts then SP pathname.
@@ -538,11 +542,11 @@ void bind_session_class(py::module_& m) {
            "mlsd() yields them. Raises error_temp/error_perm when refused, ProtocolError for a line "
            "that breaks the RFC 3659 §7.2 grammar.")
       .def("transfer", [](PySession& self, py::handle line, py::handle data, OptionalText type, OptionalText stru,
-                          OptionalText mode, const std::string& via, Restart rest, bool check) {
+                          OptionalText mode, const std::string& via, Restart rest, bool keep_open, bool check) {
              const std::string text = to_bytes(line, "line");
              std::optional<std::string> upload;
              if (!data.is_none()) upload = to_bytes(data, "data");
-             const auto request = transfer_request(type, stru, mode, via, rest);
+             const auto request = transfer_request(type, stru, mode, via, rest, keep_open);
              return checked(run_transfer(self, request, [=](session::Session& s, const auto& o) {
                return s.transfer(text, upload ? std::optional<std::string_view>(*upload) : std::nullopt, o); }), check);
            },

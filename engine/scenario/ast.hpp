@@ -113,7 +113,8 @@ struct Transfer {
   std::optional<std::string> type;         ///< TYPE argument: "A", "A T", "I", "L 8", "E C"
   std::optional<char> stru;                ///< F R P
   std::optional<char> mode;                ///< S B C
-  std::string via = "auto";                ///< pasv epsv port eprt; auto: pasv on IPv4, epsv on IPv6
+  std::string via = "auto";                ///< pasv epsv port eprt kept; auto: pasv on IPv4, epsv on IPv6
+  bool keep_open = false;                  ///< keep-open: MODE B/C connection left open on a 250 (RFC 959 §3.3)
   std::optional<std::uint64_t> rest;
   std::optional<Content> upload;           ///< stor/appe
   std::string save_as;                     ///< name under which the sent/received bytes are kept

@@ -295,6 +295,10 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
     transfer.checks.push_back({DataCheck::Kind::crlf_lines, {}, {}});
     return true;
   }
+  if (cursor.eat_word("keep-open")) {
+    transfer.keep_open = true;
+    return true;
+  }
   if (cursor.eat_word("expect-empty")) {
     transfer.checks.push_back({DataCheck::Kind::empty, {}, {}});
     return true;
@@ -336,7 +340,7 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
   }
   std::string_view key = cursor.word("=");
   if (!cursor.eat('=')) {
-    error(column, fmt::format("expected an option (type= stru= mode= via= rest= data= save= expect-data "
+    error(column, fmt::format("expected an option (type= stru= mode= via= rest= data= save= keep-open expect-data "
                               "expect-reply expect-crlf expect-empty expect-tls expect-clear expect-tls-resumed "
                               "expect-close-notify), found '{}'", key));
     return false;
@@ -376,7 +380,8 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
     if (value.size() != 1 || std::string_view("SBC").find(value[0]) == std::string_view::npos) return bad("S, B or C");
     transfer.mode = value[0];
   } else if (key == "via") {
-    if (value != "pasv" && value != "epsv" && value != "port" && value != "eprt") return bad("pasv, epsv, port or eprt");
+    if (value != "pasv" && value != "epsv" && value != "port" && value != "eprt" && value != "kept")
+      return bad("pasv, epsv, port, eprt or kept");
     transfer.via = std::string(value);
   } else if (key == "rest") {
     std::uint64_t offset = 0;

@@ -24,7 +24,7 @@ struct SessionRef {
 }  // namespace
 
 DataLink::DataLink(SessionState& session, TransferResult& result)
-    : s_(session), result_(result), transport_(session.io), acceptor_(session.io), buffer_(chunk_size) {
+    : s_(session), result_(result), transport_(std::make_unique<net::Transport>(session.io)), acceptor_(session.io), buffer_(chunk_size) {
   if (s_.timeouts.transfer.count() > 0) phase_end_ = Clock::now() + s_.timeouts.transfer;
   s_.data_link = this;
 }
@@ -32,11 +32,21 @@ DataLink::DataLink(SessionState& session, TransferResult& result)
 DataLink::~DataLink() {
   s_.data_link = nullptr;
   acceptor_.close();
-  transport_.close();
+  transport_->close();
 }
 
 std::optional<proto::Reply> DataLink::prepare(DataConnection kind) {
+  if (kind == DataConnection::kept) {
+    if (!s_.kept_data)
+      throw Error(errc::invalid_argument, "no data connection was kept open by an earlier transfer "
+                                          "(TransferOptions::keep_open and a 250, RFC 959 §3.3)");
+    transport_ = std::move(s_.kept_data);
+    event("using the data connection the previous transfer left open (RFC 959 §3.3)");
+    return std::nullopt;
+  }
+  s_.drop_kept_data("closed the kept data connection: the transfer sets up a new one");
   switch (kind) {
+    case DataConnection::kept: break;
     case DataConnection::pasv: return passive(false);
     case DataConnection::epsv: return passive(true);
     case DataConnection::port: return active(false);
@@ -51,7 +61,7 @@ DataWait DataLink::open() {
     net::error_code ec;
     const DataWait how = wait(
         [&](bool& done) {
-          acceptor_.acceptor().async_accept(transport_.tcp().socket(), [&](const net::error_code& e) {
+          acceptor_.acceptor().async_accept(transport_->tcp().socket(), [&](const net::error_code& e) {
             ec = e;
             done = true;
           });
@@ -62,7 +72,7 @@ DataWait DataLink::open() {
     if (how == DataWait::failed) return failed(errc::timeout, "accepting the server's data connection: none within the timeout");
     if (how != DataWait::done) return how;
     if (ec) fail(ec, "accepting the server's data connection");
-    event(fmt::format("accepted from {}", net::endpoint_text(transport_.tcp().remote_endpoint())));
+    event(fmt::format("accepted from {}", net::endpoint_text(transport_->tcp().remote_endpoint())));
   }
   if (s_.data_protection != 'P') return DataWait::done;
 
@@ -74,7 +84,7 @@ DataWait DataLink::open() {
   net::error_code ec;
   const DataWait how = wait(
       [&](bool& done) {
-        transport_.async_client_handshake(s_.client_tls_context(), s_.tls_start(resume.session), [&](const net::error_code& e) {
+        transport_->async_client_handshake(s_.client_tls_context(), s_.tls_start(resume.session), [&](const net::error_code& e) {
           ec = e;
           done = true;
         });
@@ -88,9 +98,9 @@ DataWait DataLink::open() {
     close(failure_->what);
     return DataWait::failed;
   }
-  s_.record_handshake(Channel::data, transport_);
+  s_.record_handshake(Channel::data, *transport_);
   result_.tls = true;
-  result_.tls_resumed = transport_.tls_summary().resumed;
+  result_.tls_resumed = transport_->tls_summary().resumed;
   return DataWait::done;
 }
 
@@ -101,7 +111,7 @@ DataWait DataLink::download(codec::Decoder& decoder, const TransferOptions& opti
     std::size_t got = 0;
     const DataWait how = wait(
         [&](bool& done) {
-          transport_.async_read_some(boost::asio::buffer(buffer_), [&](const net::error_code& e, std::size_t n) {
+          transport_->async_read_some(boost::asio::buffer(buffer_), [&](const net::error_code& e, std::size_t n) {
             ec = e;
             got = n;
             done = true;
@@ -142,16 +152,20 @@ DataWait DataLink::download(codec::Decoder& decoder, const TransferOptions& opti
       event(fmt::format("read failed after {} bytes: {}", result_.wire_bytes, ec.message()));
       break;
     }
-    if (decoder.saw_eof()) break;  // block/compressed mode EOF: the connection may stay open
+    if (decoder.saw_eof()) {  // block/compressed mode EOF: the connection may stay open (§3.3)
+      left_open_ = options.keep_open && !transport_->secure();
+      break;
+    }
   }
   if (!result_.codec_error) decoder.finish(local, result_.codec_error);
   deliver(local, options);
-  close(fmt::format("closed after receiving {} bytes", result_.wire_bytes));
+  if (left_open_) event(fmt::format("EOF marker after {} bytes; the connection stays open", result_.wire_bytes));
+  else close(fmt::format("closed after receiving {} bytes", result_.wire_bytes));
   return DataWait::done;
 }
 
 DataWait DataLink::upload(codec::Encoder& encoder, const UploadSource& source, std::uint64_t marker_interval,
-                          std::uint64_t first_offset) {
+                          std::uint64_t first_offset, bool keep_open) {
   std::string wire;
   std::vector<char> piece(chunk_size);
   std::uint64_t at = 0;  // local bytes taken from the source so far
@@ -165,7 +179,7 @@ DataWait DataLink::upload(codec::Encoder& encoder, const UploadSource& source, s
       // A FIN would tell the server the file is complete: reset instead, so it keeps no partial
       // file as a whole one, then report the source's failure.
       const std::string what = fmt::format("the upload's source failed after {} bytes: {}", at, e.what());
-      transport_.tcp().reset();
+      transport_->tcp().reset();
       failure_ = DataFailure{std::make_error_code(std::errc::io_error), what};
       event(what + "; data connection reset");
       return DataWait::failed;
@@ -185,7 +199,7 @@ DataWait DataLink::upload(codec::Encoder& encoder, const UploadSource& source, s
     if (encoder.error()) {
       // Local data the representation cannot carry: reset rather than close, so the server keeps
       // no truncated file as a whole one (the caller reports encoder.error() as codec_error).
-      transport_.tcp().reset();
+      transport_->tcp().reset();
       event(fmt::format("the local data cannot be sent in this representation after {} bytes ({}); data connection reset",
                         at - got, encoder.error().message()));
       return DataWait::done;
@@ -193,13 +207,18 @@ DataWait DataLink::upload(codec::Encoder& encoder, const UploadSource& source, s
     if (const DataWait how = write(wire); how != DataWait::done) return how;
     if (result_.data_error) break;
   }
+  if (keep_open && !result_.data_error && s_.representation.mode != codec::Mode::stream && !transport_->secure()) {
+    left_open_ = true;  // RFC 959 §3.3: the EOF marker, not a close, ended the file
+    event(fmt::format("EOF marker sent after {} bytes; the connection stays open", result_.wire_bytes));
+    return DataWait::done;
+  }
   // RFC 4217 §12.6: TLSshutdown before close, so the server can tell the end from a truncation.
-  if (transport_.secure()) {
-    const auto ec = transport_.finish_sending(s_.timeouts.drain);
+  if (transport_->secure()) {
+    const auto ec = transport_->finish_sending(s_.timeouts.drain);
     event(ec ? fmt::format("close_notify sent; the server's answer: {}", ec.message())
              : std::string("close_notify sent and answered"));
   } else {
-    transport_.finish_sending(s_.timeouts.drain);
+    transport_->finish_sending(s_.timeouts.drain);
   }
   close(fmt::format("closed after sending {} bytes", result_.wire_bytes));
   return DataWait::done;
@@ -211,7 +230,7 @@ DataWait DataLink::write(std::string_view wire) {
   net::error_code ec;
   const DataWait how = wait(
       [&](bool& done) {
-        transport_.async_write_all(boost::asio::buffer(wire.data(), wire.size()), [&](const net::error_code& e, std::size_t) {
+        transport_->async_write_all(boost::asio::buffer(wire.data(), wire.size()), [&](const net::error_code& e, std::size_t) {
           ec = e;
           done = true;
         });
@@ -245,7 +264,7 @@ DataWait DataLink::wait(const std::function<void(bool& done)>& start, Clock::tim
     bool& control_reading;
     ~Settle() {
       if (!done) {
-        link.transport_.cancel();
+        link.transport_->cancel();
         link.acceptor_.close();
       }
       if (control_reading) link.s_.control.cancel();
@@ -348,9 +367,9 @@ std::optional<proto::Reply> DataLink::passive(bool extended) {
   const auto address = boost::asio::ip::make_address(target.host, bad_host);
   if (bad_host) bad_passive(reply);
   const net::tcp::endpoint endpoint(address, target.port);
-  if (const auto ec = transport_.tcp().connect(endpoint, s_.timeouts.connect))
+  if (const auto ec = transport_->tcp().connect(endpoint, s_.timeouts.connect))
     fail(ec, fmt::format("connecting the data connection to {}", net::endpoint_text(endpoint)));
-  event(fmt::format("connected to {} from {}", net::endpoint_text(endpoint), net::endpoint_text(transport_.tcp().local_endpoint())));
+  event(fmt::format("connected to {} from {}", net::endpoint_text(endpoint), net::endpoint_text(transport_->tcp().local_endpoint())));
   return std::nullopt;
 }
 
@@ -392,15 +411,26 @@ void DataLink::fail(const net::error_code& ec, const std::string& doing) {
   throw Error(std::error_code(ec), what);
 }
 
+bool DataLink::keep(int final_code) {
+  if (!std::exchange(left_open_, false) || !transport_->is_open()) return false;
+  if (final_code != 250) {
+    close(fmt::format("closed by the client: the server answered {}, not 250 (RFC 959 §3.3)", final_code));
+    return false;
+  }
+  s_.kept_data = std::exchange(transport_, std::make_unique<net::Transport>(s_.io));
+  event("kept open for the next transfer (RFC 959 §3.3)");
+  return true;
+}
+
 void DataLink::close(const std::string& why) {
-  const bool was_open = transport_.is_open() || acceptor_.is_open();
-  transport_.close();
+  const bool was_open = transport_->is_open() || acceptor_.is_open();
+  transport_->close();
   acceptor_.close();
   if (was_open) event(why);
 }
 
 void DataLink::cancel() noexcept {
-  transport_.cancel();
+  transport_->cancel();
   acceptor_.close();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,21 +37,28 @@ class DataLink {
   DataLink(const DataLink&) = delete;
   DataLink& operator=(const DataLink&) = delete;
 
-  /// Sends PASV/EPSV/PORT/EPRT (replies into the result). Returns the refusing reply when the server
+  /// Sends PASV/EPSV/PORT/EPRT (replies into the result), closing any kept connection first; or,
+  /// for `kept`, takes the session's kept connection. Returns the refusing reply when the server
   /// does not agree (no transfer then), nullopt when the data connection is ready to be used.
   std::optional<proto::Reply> prepare(DataConnection kind);
   /// After the 1yz: accepts the server's connection (PORT/EPRT), then runs the TLS handshake when
   /// PROT P is in force, resuming the control connection's session (RFC 4217 §10.2).
   DataWait open();
   /// Reads to end of file (or the codec's EOF mark, MODE B/C) through `decoder`, handing local
-  /// bytes to options.sink or TransferResult::data, up to options.max_bytes.
+  /// bytes to options.sink or TransferResult::data, up to options.max_bytes. With
+  /// options.keep_open the connection stays open after an EOF mark (see keep()).
   DataWait download(codec::Decoder& decoder, const TransferOptions& options);
   /// Encodes and writes what `source` supplies until it ends, then ends the data: close_notify
   /// under TLS, then TCP close. With `marker_interval` > 0 (MODE B/C) a restart marker
   /// "<first_offset + local offset>" goes before the first byte past every `marker_interval`
   /// local bytes (RFC 959 §3.5).
+  /// With `keep_open` in MODE B/C in clear, the EOF marker ends the data and the connection stays
+  /// open (see keep()).
   DataWait upload(codec::Encoder& encoder, const UploadSource& source, std::uint64_t marker_interval = 0,
-                  std::uint64_t first_offset = 0);
+                  std::uint64_t first_offset = 0, bool keep_open = false);
+  /// After the final reply: a connection left open by download/upload goes to the session for the
+  /// next transfer when `final_code` is 250 (RFC 959 §3.3), else it is closed. True when kept.
+  bool keep(int final_code);
 
   /// A final reply read on the control connection while waiting (already in the result's replies).
   const std::optional<proto::Reply>& final_reply() const noexcept { return final_; }
@@ -83,10 +91,11 @@ class DataLink {
 
   SessionState& s_;
   TransferResult& result_;
-  net::Transport transport_;
+  std::unique_ptr<net::Transport> transport_;  ///< the session's kept one after prepare(kept)
   net::TimedAcceptor acceptor_;
   std::vector<char> buffer_;
   bool listening_ = false;
+  bool left_open_ = false;          ///< the data ended at an EOF marker and the connection is open
   bool watching_ = true;            ///< still reading the control connection for a final reply
   std::optional<proto::Reply> final_;
   std::optional<DataFailure> failure_;

@@ -64,6 +64,13 @@ void SessionState::fail_control(std::error_code code, const std::string& what) {
   throw Error(code, what);
 }
 
+void SessionState::drop_kept_data(std::string_view why) {
+  if (!kept_data) return;
+  kept_data->close();
+  kept_data.reset();
+  transcript.event(Channel::data, std::string(why));
+}
+
 void SessionState::on_interrupt() {
   interrupted = true;
   control.cancel();
@@ -308,13 +315,26 @@ void Session::quit() {
 }
 
 void Session::close() {
+  impl_->drop_kept_data("kept data connection closed with the session");
   if (!impl_->control.is_open()) return;
   // Without close_notify: quit() is the orderly end; close() may follow a failure.
   impl_->control.close();
   impl_->transcript.event(Channel::control, "closed by the client");
 }
 
+std::string_view to_string(DataConnection connection) noexcept {
+  switch (connection) {
+    case DataConnection::pasv: return "pasv";
+    case DataConnection::epsv: return "epsv";
+    case DataConnection::port: return "port";
+    case DataConnection::eprt: return "eprt";
+    case DataConnection::kept: return "kept";
+  }
+  return "?";
+}
+
 bool Session::connected() const noexcept { return impl_->control.is_open(); }
+bool Session::data_connection_kept() const noexcept { return impl_->kept_data != nullptr; }
 Transcript& Session::transcript() noexcept { return impl_->transcript; }
 const Transcript& Session::transcript() const noexcept { return impl_->transcript; }
 const std::vector<proto::Reply>& Session::greeting_replies() const noexcept { return impl_->greeting; }

@@ -77,8 +77,12 @@ using UploadSource = std::function<std::size_t(std::span<char> buffer)>;
 /// The default cap on the bytes a download keeps or hands to a sink (TransferOptions::max_bytes).
 inline constexpr std::uint64_t default_max_download = 256ull * 1024 * 1024;
 
-/// How the data connection is set up (RFC 959 §3.2, RFC 2428).
-enum class DataConnection { pasv, epsv, port, eprt };
+/// How the data connection is set up (RFC 959 §3.2, RFC 2428). `kept`: no PASV/PORT; the
+/// transfer uses the connection an earlier MODE B/C transfer left open (TransferOptions::keep_open,
+/// RFC 959 §3.3), and throws Error(invalid_argument) when there is none.
+enum class DataConnection { pasv, epsv, port, eprt, kept };
+/// "pasv", "epsv", "port", "eprt", "kept": the names scenarios and the Python binding use.
+std::string_view to_string(DataConnection connection) noexcept;
 
 struct TransferOptions {
   DataConnection connection = DataConnection::epsv;
@@ -95,6 +99,11 @@ struct TransferOptions {
   /// byte every this many local bytes; the marker text is the decimal file offset (REST value,
   /// counting `restart`). 0: none.
   std::uint64_t restart_marker_interval = 0;
+  /// RFC 959 §3.3 "Reuse of the Data Connection": in MODE B/C, in clear, the data ends at the EOF
+  /// marker and the client leaves the connection open; a final 250 keeps it for the next transfer
+  /// with DataConnection::kept (226, "closing data connection", or a failure closes it). Off: the
+  /// client closes after the EOF marker, which every server understands.
+  bool keep_open = false;
 };
 
 struct TransferResult {
@@ -117,6 +126,8 @@ struct TransferResult {
   /// (counted from this transfer's first byte) where each arrived. The server's "110 MARK"
   /// replies to an upload's markers are in `replies`.
   std::vector<codec::RestartMark> restart_marks;
+  /// The data connection stayed open for the next transfer (TransferOptions::keep_open and a 250).
+  bool data_connection_kept = false;
   /// A 2yz completion (code 0 when none arrived), nothing cut short, every byte decodable.
   bool ok() const noexcept { return final_reply.code / 100 == 2 && !codec_error && !truncated && !data_error; }
 };
@@ -208,6 +219,9 @@ class Session {
   void quit();
   void close();
   bool connected() const noexcept;
+  /// A data connection kept open by the last transfer (TransferOptions::keep_open) is ready for
+  /// DataConnection::kept.
+  bool data_connection_kept() const noexcept;
 
   Transcript& transcript() noexcept;
   const Transcript& transcript() const noexcept;

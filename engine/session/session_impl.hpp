@@ -3,6 +3,7 @@
 // Not part of the public API.
 #pragma once
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,10 @@ struct SessionState {
   // `interrupted` and cancels what is pending; each wait checks the flag before it starts.
   bool interrupted = false;
   class DataLink* data_link = nullptr;  ///< the transfer's data connection, while one is set up
+  /// RFC 959 §3.3: the data connection a MODE B/C transfer left open (TransferOptions::keep_open).
+  std::unique_ptr<net::Transport> kept_data;
+  /// Closes kept_data if there is one (a new data connection, or the end of the control connection).
+  void drop_kept_data(std::string_view why);
   /// The posted handler of Session::interrupt().
   void on_interrupt();
   /// When `interrupted` is set: clears it, records it and throws Error(errc::interrupted).

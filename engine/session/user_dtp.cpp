@@ -112,7 +112,7 @@ TransferResult Session::run_transfer(std::string_view line, const UploadSource* 
   if (how == DataWait::done) {
     if (source) {
       const auto encoder = codec::make_encoder(s.representation);
-      how = data.upload(*encoder, *source, options.restart_marker_interval, options.restart.value_or(0));
+      how = data.upload(*encoder, *source, options.restart_marker_interval, options.restart.value_or(0), options.keep_open);
       result.codec_error = encoder->error();  // local data the representation cannot carry
     } else {
       // Read the data to its end before the final reply: the 226 may arrive first.
@@ -124,6 +124,7 @@ TransferResult Session::run_transfer(std::string_view line, const UploadSource* 
   if (data.final_reply()) {
     if (how == DataWait::ended_by_reply)
       s.transcript.event(Channel::data, fmt::format("the server's final reply {} ended the wait on the data connection", data.final_reply()->code));
+    result.data_connection_kept = data.keep(data.final_reply()->code);
     return stop(*data.final_reply());
   }
   if (result.truncated) {
@@ -134,6 +135,7 @@ TransferResult Session::run_transfer(std::string_view line, const UploadSource* 
     reply = s.read_reply();
     result.replies.push_back(reply);
   } while (reply.is_preliminary());
+  result.data_connection_kept = data.keep(reply.code);
   return stop(reply);
 }
 

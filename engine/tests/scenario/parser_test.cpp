@@ -87,7 +87,8 @@ TEST(Parser, TransferSteps) {
       " appe \"${scratch}/b c\" data=\"x\\r\\n\" mode=S stru=F\n"
       " retr ${scratch}/a type=L8 via=eprt rest=100 expect-data @blob[100:]\n"
       " list expect-crlf expect-data ~ \"a\"\n"
-      " nlst ${scratch} via=port expect-empty\n",
+      " nlst ${scratch} via=port expect-empty\n"
+      " retr ${scratch}/a mode=B keep-open via=kept\n",
       "t.ftpspec");
   ASSERT_TRUE(r.ok()) << r.diagnostics.front().str();
   const auto& steps = r.cases[0].steps;
@@ -116,6 +117,11 @@ TEST(Parser, TransferSteps) {
   EXPECT_EQ(list.checks[0].kind, DataCheck::Kind::crlf_lines);
   EXPECT_EQ(list.checks[1].kind, DataCheck::Kind::matches);
   EXPECT_EQ(std::get<Transfer>(steps[4].body).checks[0].kind, DataCheck::Kind::empty);
+  EXPECT_FALSE(std::get<Transfer>(steps[4].body).keep_open);
+  const auto& reused = std::get<Transfer>(steps[5].body);  // RFC 959 §3.3
+  EXPECT_TRUE(reused.keep_open);
+  EXPECT_EQ(reused.via, "kept");
+  EXPECT_EQ(reused.mode, 'B');
 }
 
 TEST(Parser, OtherSteps) {
@@ -257,7 +263,7 @@ TEST(ParserDiagnostics, StepErrorsPointAtTheToken) {
   EXPECT_EQ(first_diagnostic("  stor a\n"),
             "x.ftpspec:5:9: expected 'data=\"...\"', 'data=random:N' or 'data=@name' for stor");
   EXPECT_EQ(first_diagnostic("  retr a type=Z\n"), "x.ftpspec:5:15: expected A, AN, AT, AC, E, EN, ET, EC, I or L1..L255 after 'type=', found 'Z'");
-  EXPECT_EQ(first_diagnostic("  retr a via=smoke\n"), "x.ftpspec:5:14: expected pasv, epsv, port or eprt after 'via=', found 'smoke'");
+  EXPECT_EQ(first_diagnostic("  retr a via=smoke\n"), "x.ftpspec:5:14: expected pasv, epsv, port, eprt or kept after 'via=', found 'smoke'");
   EXPECT_EQ(first_diagnostic("  retr a colour=red\n"), "x.ftpspec:5:10: unknown option 'colour=' (known: type stru mode via rest data save)");
   EXPECT_EQ(first_diagnostic("  retr a data=\"x\"\n"), "x.ftpspec:5:10: 'data=' only applies to stor, appe and stou");
   EXPECT_EQ(first_diagnostic("  stor a data=random:lots\n"), "x.ftpspec:5:15: expected a byte count like random:1024 after 'data='");

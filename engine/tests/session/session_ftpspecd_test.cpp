@@ -84,14 +84,51 @@ TEST_P(SessionFtpspecd, ImageStorThenRetrRoundTripsEveryByte) {
   EXPECT_EQ(fetched.wire_bytes, blob.size());
 }
 
-std::string connection_name(const ::testing::TestParamInfo<DataConnection>& param) {
-  switch (param.param) {
-    case DataConnection::pasv: return "pasv";
-    case DataConnection::epsv: return "epsv";
-    case DataConnection::port: return "port";
-    case DataConnection::eprt: return "eprt";
+TEST_F(SessionFtpspecdBasics, BlockModeKeepsTheDataConnectionForViaKept) {
+  // RFC 959 §3.3: keep_open leaves the MODE B connection open after the EOF marker; ftpspecd
+  // answers 250, and the next transfers use it with DataConnection::kept (125, no EPSV).
+  codec::Representation block = image();
+  block.mode = codec::Mode::block;
+  TransferOptions keep = options(DataConnection::epsv, block);
+  keep.keep_open = true;
+  const std::string blob = binary_blob(150'000);
+  const TransferResult stored = session_.stor("kept.bin", blob, keep);
+  ASSERT_TRUE(stored.ok()) << session_.transcript().render();
+  EXPECT_EQ(stored.final_reply.code, 250);
+  EXPECT_TRUE(stored.data_connection_kept);
+  EXPECT_TRUE(session_.data_connection_kept());
+  EXPECT_EQ(root_.read("kept.bin"), blob);
+
+  keep.connection = DataConnection::kept;
+  const std::size_t before = session_.transcript().size();
+  const TransferResult fetched = session_.retr("kept.bin", keep);
+  ASSERT_TRUE(fetched.ok()) << session_.transcript().render();
+  EXPECT_EQ(fetched.data, blob);
+  EXPECT_EQ(fetched.replies.front().code, 125);
+  EXPECT_TRUE(fetched.data_connection_kept);
+  for (const auto& entry : session_.transcript().entries(before)) EXPECT_THAT(entry.bytes, ::testing::Not(HasSubstr("EPSV")));
+
+  // Without keep_open the client closes after the EOF marker: nothing is kept any more.
+  const TransferResult last = session_.list("", options(DataConnection::kept, block));
+  ASSERT_TRUE(last.ok()) << session_.transcript().render();
+  EXPECT_THAT(last.data, HasSubstr("kept.bin"));
+  EXPECT_FALSE(last.data_connection_kept);
+  EXPECT_FALSE(session_.data_connection_kept());
+  try {
+    (void)session_.retr("kept.bin", options(DataConnection::kept, block));
+    ADD_FAILURE() << "via kept without a kept connection must throw";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), make_error_code(errc::invalid_argument));
   }
-  return "unknown";
+  // A new data set-up works again (229, then 150: the server noticed the close).
+  const TransferResult fresh = session_.retr("kept.bin", options(DataConnection::epsv, block));
+  ASSERT_TRUE(fresh.ok()) << session_.transcript().render();
+  EXPECT_EQ(fresh.replies.at(1).code, 150);
+  EXPECT_EQ(fresh.data, blob);
+}
+
+std::string connection_name(const ::testing::TestParamInfo<DataConnection>& param) {
+  return std::string(to_string(param.param));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllDataConnections, SessionFtpspecd,

@@ -74,13 +74,7 @@ TEST_P(SessionPyftpdlibModes, ImageStorThenRetrRoundTripsEveryByte) {
 }
 
 std::string connection_name(const ::testing::TestParamInfo<DataConnection>& param) {
-  switch (param.param) {
-    case DataConnection::pasv: return "pasv";
-    case DataConnection::epsv: return "epsv";
-    case DataConnection::port: return "port";
-    case DataConnection::eprt: return "eprt";
-  }
-  return "unknown";
+  return std::string(to_string(param.param));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllDataConnections, SessionPyftpdlibModes,
