@@ -290,7 +290,8 @@ class CaseExecutor {
     session::TransferOptions options;
     if (transfer.via == "kept" && !session_.data_connection_kept()) {
       // RFC 959 §3.3 reuse is optional: a server that closed the connection (226) does not offer it.
-      const Verdict verdict = case_.level == scenario::Level::may ? Verdict::unsupported : grade_unmatched(case_.level, 0, true);
+      const Verdict verdict =
+          case_.level == scenario::Level::may ? Verdict::unsupported : grade_unmatched(case_.level, 0, true);
       return record(&step, verdict, "a data connection kept open by the previous transfer (its final reply 250)",
                     "none", "the previous transfer did not leave its data connection open (RFC 959 §3.3)");
     }

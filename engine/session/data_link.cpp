@@ -24,7 +24,11 @@ struct SessionRef {
 }  // namespace
 
 DataLink::DataLink(SessionState& session, TransferResult& result)
-    : s_(session), result_(result), transport_(std::make_unique<net::Transport>(session.io)), acceptor_(session.io), buffer_(chunk_size) {
+    : s_(session),
+      result_(result),
+      transport_(std::make_unique<net::Transport>(session.io)),
+      acceptor_(session.io),
+      buffer_(chunk_size) {
   if (s_.timeouts.transfer.count() > 0) phase_end_ = Clock::now() + s_.timeouts.transfer;
   s_.data_link = this;
 }

@@ -44,8 +44,9 @@ class DataChannel {
   bool drop_kept();
 
   /// Opens the data connection for one transfer: the kept one if any, else a passive listener
-  /// (used once and closed) or an active target (it stays set, RFC 959 §3.3). Only a connection from `client`'s address is
-  /// accepted (RFC 2577 §3). Fails after `timeout` or cancel(), with `error` set.
+  /// (used once and closed) or an active target (it stays set, RFC 959 §3.3). Only a connection
+  /// from `client`'s address is accepted (RFC 2577 §3). Fails after `timeout` or cancel(), with
+  /// `error` set.
   asio::awaitable<std::optional<tcp::socket>> open(const asio::ip::address& local, const asio::ip::address& client,
                                                    std::chrono::milliseconds timeout, std::string& error);
   /// Abandons a pending accept or connect (ABOR, shutdown).
