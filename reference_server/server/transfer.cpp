@@ -177,7 +177,9 @@ asio::awaitable<TransferResult> receive_plain(tcp::socket& data, int fd, Transfe
   }
   co_return TransferResult{};
 }
-/// End of a sent file: see send_text's comment in transfer.hpp.
+
+/// After a sent file: the close ends it in stream mode (RFC 959 §3.4.1); the EOF marker, already
+/// written, ends it when the connection stays open for the next transfer (§3.3).
 asio::awaitable<void> end_of_data(SwitchableStream& data, const ftpspec::codec::Representation& rep) {
   if (!keeps_connection_open(rep, data.secure())) co_await data.finish_sending();
 }
