@@ -197,6 +197,9 @@ void SessionState::open_control(const std::string& host, std::uint16_t port) {
   s.greeting.clear();
   s.representation = {};
   s.data_protection = 'C';
+  // A data connection kept open belongs to the old control connection (one that failed is not
+  // closed through close()), never to this one.
+  s.drop_kept_data("kept data connection of the previous control connection closed");
   s.server_host = host;
   if (const auto ec = s.control.tcp().connect(host, port, s.timeouts.connect)) {
     const std::string what = fmt::format("connecting to {} port {}: {}", host, port, ec.message());

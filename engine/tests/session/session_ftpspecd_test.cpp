@@ -127,6 +127,20 @@ TEST_F(SessionFtpspecdBasics, BlockModeKeepsTheDataConnectionForViaKept) {
   EXPECT_EQ(fresh.data, blob);
 }
 
+TEST_F(SessionFtpspecdBasics, AKeptDataConnectionEndsWithItsControlConnection) {
+  codec::Representation block = image();
+  block.mode = codec::Mode::block;
+  TransferOptions keep = options(DataConnection::epsv, block);
+  keep.keep_open = true;
+  ASSERT_TRUE(session_.stor("k.bin", "kept", keep).data_connection_kept) << session_.transcript().render();
+  // The server ends the control connection; the session learns it from a failed command.
+  EXPECT_EQ(session_.command("QUIT").code, 221);
+  EXPECT_THROW((void)session_.command("NOOP"), Error);
+  ASSERT_FALSE(session_.connected());
+  ASSERT_EQ(session_.connect("127.0.0.1", server_.port()).code, 220);
+  EXPECT_FALSE(session_.data_connection_kept());  // not usable with via kept on the new one
+}
+
 std::string connection_name(const ::testing::TestParamInfo<DataConnection>& param) {
   return std::string(to_string(param.param));
 }
