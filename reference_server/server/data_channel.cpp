@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <utility>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -74,11 +75,7 @@ asio::awaitable<std::optional<tcp::socket>> DataChannel::open(const asio::ip::ad
                                                               const asio::ip::address& client,
                                                               std::chrono::milliseconds timeout, std::string& error) {
   boost::system::error_code ec;
-  if (kept_) {
-    tcp::socket socket = std::move(*kept_);
-    kept_.reset();
-    co_return std::optional<tcp::socket>(std::move(socket));
-  }
+  if (kept_) co_return std::exchange(kept_, std::nullopt);
   if (passive_) {
     tcp::acceptor listener = std::move(*passive_);
     passive_.reset();
