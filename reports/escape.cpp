@@ -42,21 +42,8 @@ std::string escape_utf8(std::string_view text, Invalid invalid, Ascii ascii) {
 
 }  // namespace
 
-std::string json_quote(std::string_view text) {
-  // The JSON text \\xHH reads back as the four characters \xHH.
-  const auto invalid = [](char c) { return "\\\\" + visible_byte(c).substr(1); };
-  return "\"" + escape_utf8(text, invalid, [](char c, std::string& out) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        else out += c;
-    }
-  }) + "\"";
+std::string valid_utf8(std::string_view text) {
+  return escape_utf8(text, visible_byte, [](char c, std::string& out) { out += c; });
 }
 
 std::string xml_escape(std::string_view text, bool attribute) {

@@ -6,8 +6,9 @@
 
 namespace ftpspec::reports {
 
-/// A JSON string literal with quotes (RFC 8259 §7); invalid UTF-8 bytes become the text "\xHH".
-std::string json_quote(std::string_view text);
+/// Valid UTF-8 for formats that require it (JSON, RFC 8259 §8.1): the text as is, except that bytes
+/// that are not UTF-8 become the visible four characters "\xHH".
+std::string valid_utf8(std::string_view text);
 
 /// XML 1.0 character data or attribute text: & < > " ' as entities; TAB/LF/CR kept (as &#9;
 /// &#10; &#13; when `attribute`); other C0 controls, which XML 1.0 forbids even as references

@@ -12,13 +12,13 @@
 namespace ftpspec::reports {
 
 /// Every verdict, in the order reports list them.
-inline constexpr std::array<run::Verdict, 6> kVerdictOrder = {run::Verdict::pass,        run::Verdict::fail,
-                                                              run::Verdict::warn,        run::Verdict::unsupported,
-                                                              run::Verdict::skipped,     run::Verdict::error};
+inline constexpr std::array<run::Verdict, 7> kVerdictOrder = {
+    run::Verdict::pass,    run::Verdict::fail,    run::Verdict::warn, run::Verdict::unsupported,
+    run::Verdict::blocked, run::Verdict::skipped, run::Verdict::error};
 
 /// Counts per verdict, indexed by static_cast<int>(run::Verdict).
 struct VerdictCounts {
-  std::array<int, 6> counts{};
+  std::array<int, run::kAllVerdicts.size()> counts{};
   void add(run::Verdict verdict) noexcept { ++counts[static_cast<std::size_t>(verdict)]; }
   int operator[](run::Verdict verdict) const noexcept { return counts[static_cast<std::size_t>(verdict)]; }
 };

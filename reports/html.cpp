@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "reports/escape.hpp"
 #include "reports/grouping.hpp"
 #include "reports/svg_sequence.hpp"
+#include "reports/terminal.hpp"
 #include "reports/transcript_lines.hpp"
 
 namespace ftpspec::reports {
@@ -18,6 +20,7 @@ constexpr std::string_view kVerdictCss = R"(
 .v-pass{background:#dafbe1;color:#116329}.v-fail{background:#ffebe9;color:#a40e26;font-weight:bold}
 .v-warn{background:#fff8c5;color:#7d4e00}.v-unsupported{background:#ddf4ff;color:#0550ae}
 .v-skipped{background:#eaeef2;color:#57606a}.v-error{background:#fbefff;color:#8250df;font-weight:bold}
+.v-blocked{background:#eef1ff;color:#3a3f99}
 .v-absent{background:#fff;color:#8c959f}
 .badge{display:inline-block;min-width:6.5em;text-align:center;border-radius:3px;padding:0 4px;font-size:90%}
 )";
@@ -40,6 +43,7 @@ pre.transcript{background:#f6f8fa;border:1px solid #d0d7de;padding:6px;overflow-
 .t.c{color:#1f5fbf}.t.s{color:#1a7f37}.t.dc{color:#8250df}.t.ds{color:#bc4c00}.t.ev{color:#6e7781;font-style:italic}
 .svgwrap{overflow-x:auto}svg.sequence{max-width:100%;height:auto;background:#fff}
 .legend span{margin-right:12px}
+table.findings td{font-size:13px}table.findings td.cases a{margin-right:6px}p.headline{font-size:16px;font-weight:bold}
 )";
 
 constexpr std::string_view kScript = R"(
@@ -140,6 +144,28 @@ void write_summary(const run::RunResult& result, const std::vector<RfcGroup>& gr
   out += "</tr>\n</table>\n";
 }
 
+/// The headline: every distinct defect once, with its rule and links to each case it touched.
+void write_findings(const run::RunResult& result, std::string& out) {
+  out += fmt::format("<h2>Findings</h2>\n<p class=\"headline\" id=\"headline\">{}: {}</p>\n", html_escape(result.target),
+                     html_escape(findings_headline(result)));
+  if (result.findings.empty()) return;
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < result.cases.size(); ++i) index[result.cases[i].id] = i;
+  const auto links = [&](const std::vector<std::string>& ids) {
+    std::string html;
+    for (const auto& id : ids) html += fmt::format(R"(<a href="#case-{}">{}</a>)", index[id], html_escape(id));
+    return html;
+  };
+  out += "<table class=\"findings\"><tr><th>finding</th><th>level</th><th>command</th><th>what the server did</th>"
+         "<th>rule</th><th>fails</th><th>blocks</th></tr>\n";
+  for (const run::Finding& f : result.findings)
+    out += fmt::format("<tr id=\"finding-{0}\"><td>{0}</td><td>{1}</td><td class=\"mono\">{2}</td><td class=\"mono\">{3}</td>"
+                       "<td>{4} <span class=\"rfc\">RFC {5}</span></td><td class=\"cases\">{6}</td><td class=\"cases\">{7}</td></tr>\n",
+                       html_escape(f.id), scenario::to_string(f.level), html_escape(f.command), html_escape(f.observed),
+                       html_escape(f.rule), html_escape(f.rfc), links(f.failed), links(f.blocked));
+  out += "</table>\n";
+}
+
 void write_filters(const run::RunResult& result, const std::vector<RfcGroup>& groups, std::string& out) {
   out += "<div id=\"filters\">\n";
   for (run::Verdict verdict : kVerdictOrder) {
@@ -187,15 +213,17 @@ void write_transcript(const std::vector<TranscriptLine>& lines, std::string& out
 
 void write_case(const run::CaseResult& c, std::size_t index, std::string& out) {
   const auto verdict = run::to_string(c.verdict);
-  const bool open = c.verdict == run::Verdict::fail || c.verdict == run::Verdict::error;
+  const bool open = c.verdict == run::Verdict::fail || c.verdict == run::Verdict::error || c.verdict == run::Verdict::blocked;
   std::string rfc;
   for (const auto& citation : c.rfc) rfc += (rfc.empty() ? "RFC " : ", RFC ") + citation;
   out += fmt::format(R"(<details class="case" id="case-{}" data-verdict="{}" data-rfc="{}" data-search="{}"{}>)", index,
                      verdict, html_escape(c.rfc_number()), html_escape(lower_ascii(c.id + " " + c.title)),
                      open ? " open" : "");
-  out += fmt::format("<summary>{} <code>{}</code> {} <span class=\"rfc\">{}</span><span class=\"level\">{}</span></summary>\n",
+  const std::string finding = c.finding.empty() ? std::string{}
+                                                : fmt::format(R"( <a class="rfc" href="#finding-{0}">{0}</a>)", html_escape(c.finding));
+  out += fmt::format("<summary>{} <code>{}</code> {} <span class=\"rfc\">{}</span><span class=\"level\">{}</span>{}</summary>\n",
                      badge(c.verdict), html_escape(c.id), html_escape(c.title), html_escape(rfc),
-                     scenario::to_string(c.level));
+                     scenario::to_string(c.level), finding);
   out += "<div class=\"body\">\n";
   out += fmt::format("<div class=\"mono\">{}:{} &middot; {} ms</div>\n", html_escape(c.loc.file), c.loc.line,
                      c.duration.count());
@@ -228,7 +256,13 @@ void write_html(const run::RunResult& result, std::ostream& out) {
   page += kPageCss;
   page += "</style>\n</head>\n<body>\n";
   write_header(result, page);
+  write_findings(result, page);
   write_summary(result, groups, page);
+  if (!result.left_behind.empty()) {
+    page += "<h2>Left on the server</h2>\n<p>The cleanup could not remove these paths:</p>\n<ul>";
+    for (const auto& path : result.left_behind) page += "<li><code>" + html_escape(path) + "</code></li>";
+    page += "</ul>\n";
+  }
   page += "<h2>Cases</h2>\n";
   write_filters(result, groups, page);
   page += "<p class=\"legend mono\"><span class=\"t c\" style=\"display:inline\">C&gt; client command</span>"

@@ -38,6 +38,7 @@ class Reader {
     for (std::size_t i = 0; i < node_.size(); ++i) out.emplace_back(node_[i], fmt::format("{}[{}]", path_, i));
     return out;
   }
+  bool has(std::string_view key) const { return node_.is_object() && node_.contains(key); }
   std::vector<std::string> strings() const {
     std::vector<std::string> out;
     for (const auto& item : items()) out.push_back(item.string());
@@ -53,8 +54,7 @@ class Reader {
 
 run::Verdict verdict_of(const Reader& node) {
   const std::string text = node.string();
-  for (auto verdict : {run::Verdict::pass, run::Verdict::skipped, run::Verdict::unsupported, run::Verdict::warn,
-                       run::Verdict::fail, run::Verdict::error})
+  for (const run::Verdict verdict : run::kAllVerdicts)
     if (run::to_string(verdict) == text) return verdict;
   node.fail(fmt::format("unknown verdict '{}'", text));
 }
@@ -79,6 +79,8 @@ run::StepResult step_of(const Reader& node) {
   step.actual = node.at("actual").string();
   step.reason = node.at("reason").string();
   step.transcript = node.at("transcript").string();
+  if (node.has("command")) step.command = node.at("command").string();  // ftpspec-results/2
+  if (node.has("reply_code")) step.reply_code = static_cast<int>(node.at("reply_code").integer());
   return step;
 }
 
@@ -94,7 +96,30 @@ run::CaseResult case_of(const Reader& node) {
   c.duration = std::chrono::milliseconds(node.at("duration_ms").integer());
   for (const auto& step : node.at("steps").items()) c.steps.push_back(step_of(step));
   c.transcript = node.at("transcript").string();
+  if (node.has("finding")) c.finding = node.at("finding").string();  // ftpspec-results/2
+  if (node.has("blocked_by")) c.blocked_by = node.at("blocked_by").string();
+  if (node.has("blocked_on")) {
+    const Reader on = node.at("blocked_on");
+    c.blocked_on = run::SetupDefect{on.at("command").string(), static_cast<int>(on.at("code").integer()),
+                                    on.at("observed").string(), on.at("rule").string(), on.at("rfc").string()};
+  }
   return c;
+}
+
+run::Finding finding_of(const Reader& node) {
+  run::Finding f;
+  f.id = node.at("id").string();
+  f.command = node.at("command").string();
+  f.code = static_cast<int>(node.at("code").integer());
+  f.observed = node.at("observed").string();
+  f.rule = node.at("rule").string();
+  f.rfc = node.at("rfc").string();
+  f.level = level_of(node.at("level"));
+  f.owner = node.at("owner").string();
+  f.failed = node.at("failed").strings();
+  f.blocked = node.at("blocked").strings();
+  f.transcript = node.at("transcript").string();
+  return f;
 }
 
 }  // namespace
@@ -107,8 +132,8 @@ run::RunResult read_json(std::istream& in) {
     throw ReportReadError(fmt::format("not JSON: {}", e.what()));
   }
   const Reader root(document, "");
-  if (const std::string schema = root.at("schema").string(); schema != json_schema)
-    throw ReportReadError(fmt::format("schema is '{}', this ftpspec reads '{}'", schema, json_schema));
+  if (const std::string schema = root.at("schema").string(); schema != json_schema && schema != json_schema_v1)
+    throw ReportReadError(fmt::format("schema is '{}', this ftpspec reads '{}' and '{}'", schema, json_schema, json_schema_v1));
   run::RunResult result;
   result.target = root.at("target").string();
   result.tool_version = root.at("tool").at("version").string();
@@ -118,6 +143,9 @@ run::RunResult read_json(std::istream& in) {
   result.duration = std::chrono::milliseconds(root.at("duration_ms").integer());
   for (const auto& c : root.at("cases").items()) result.cases.push_back(case_of(c));
   result.server_output = root.at("server_output").string();
+  if (root.has("findings"))
+    for (const auto& f : root.at("findings").items()) result.findings.push_back(finding_of(f));
+  if (root.has("left_behind")) result.left_behind = root.at("left_behind").strings();
   return result;
 }
 

@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 #include <fmt/chrono.h>
+#include <fmt/ranges.h>
 
 #include <cctype>
 #include <chrono>
 
 #include "reports/escape.hpp"
 #include "reports/grouping.hpp"
+#include "reports/terminal.hpp"
 
 namespace ftpspec::reports {
 
@@ -62,6 +64,7 @@ void write_case(const run::CaseResult& c, std::string& out) {
       break;
     case run::Verdict::skipped:
     case run::Verdict::unsupported:
+    case run::Verdict::blocked:  // never a fail: the defect behind it is a finding (the first testsuite)
       out += fmt::format("      <skipped message=\"{}: {}\" type=\"{}\"/>\n", run::to_string(c.verdict), xml_escape(text, true),
                          run::to_string(c.verdict));
       break;
@@ -73,21 +76,49 @@ void write_case(const run::CaseResult& c, std::string& out) {
   out += "    </testcase>\n";
 }
 
+/// The findings suite: one testcase per distinct defect, each a failure naming the rule and every
+/// case it touched; it comes first, as every report leads with the findings (docs/reports.md).
+std::string findings_suite(const run::RunResult& result, const std::string& timestamp) {
+  std::string text = fmt::format("  <testsuite name=\"findings\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0.000\" timestamp=\"{}\">\n",
+                                 result.findings.size(), result.findings.size(), timestamp);
+  text += "    <properties>\n";
+  text += fmt::format("      <property name=\"headline\" value=\"{}\"/>\n",
+                      xml_escape(fmt::format("{}: {}", result.target, findings_headline(result)), true));
+  text += fmt::format("      <property name=\"target\" value=\"{}\"/>\n", xml_escape(result.target, true));
+  text += "    </properties>\n";
+  for (const run::Finding& f : result.findings) {
+    const std::string summary = fmt::format("{} {}: {} — {} [RFC {}]", scenario::to_string(f.level), f.command, f.observed, f.rule, f.rfc);
+    std::string body = fmt::format("finding: {}\nlevel: {}\nrfc: {}\nrule: {}\ncommand: {}\nobserved: {}\n", f.id,
+                                   scenario::to_string(f.level), f.rfc, f.rule, f.command, f.observed);
+    if (!f.failed.empty()) body += fmt::format("fails: {}\n", fmt::join(f.failed, ", "));
+    if (!f.blocked.empty()) body += fmt::format("blocks: {}\n", fmt::join(f.blocked, ", "));
+    text += fmt::format("    <testcase classname=\"ftpspec.findings\" name=\"{}\" time=\"0.000\">\n", xml_escape(f.id, true));
+    text += fmt::format("      <failure message=\"{}\" type=\"finding\">{}</failure>\n", xml_escape(summary, true),
+                        xml_escape(body + "\n" + f.transcript));
+    text += "    </testcase>\n";
+  }
+  return text + "  </testsuite>\n";
+}
+
 }  // namespace
 
 void write_junit(const run::RunResult& result, std::ostream& out) {
   const std::string timestamp = junit_timestamp(result.started_at);
   std::string text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   text += fmt::format("<testsuites name=\"ftpspec\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">\n",
-                      result.cases.size(), result.count(run::Verdict::fail), result.count(run::Verdict::error),
-                      result.count(run::Verdict::skipped) + result.count(run::Verdict::unsupported), seconds(result.duration));
+                      result.cases.size() + result.findings.size(), result.count(run::Verdict::fail) + result.findings.size(),
+                      result.count(run::Verdict::error),
+                      result.count(run::Verdict::skipped) + result.count(run::Verdict::unsupported) + result.count(run::Verdict::blocked),
+                      seconds(result.duration));
+  text += findings_suite(result, timestamp);
   for (const RfcGroup& group : group_by_rfc(result.cases)) {
     std::chrono::milliseconds time{0};
     for (const auto* c : group.cases) time += c->duration;
     text += fmt::format("  <testsuite name=\"RFC {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" timestamp=\"{}\">\n",
                         xml_escape(group.rfc, true), group.cases.size(), group.counts[run::Verdict::fail],
                         group.counts[run::Verdict::error],
-                        group.counts[run::Verdict::skipped] + group.counts[run::Verdict::unsupported], seconds(time), timestamp);
+                        group.counts[run::Verdict::skipped] + group.counts[run::Verdict::unsupported] + group.counts[run::Verdict::blocked],
+                        seconds(time), timestamp);
     text += "    <properties>\n";
     text += fmt::format("      <property name=\"target\" value=\"{}\"/>\n", xml_escape(result.target, true));
     text += fmt::format("      <property name=\"tool\" value=\"ftpspec {}\"/>\n", xml_escape(result.tool_version, true));

@@ -8,6 +8,7 @@
 #include "reports/escape.hpp"
 #include "reports/grouping.hpp"
 #include "reports/html.hpp"
+#include "reports/terminal.hpp"
 
 namespace ftpspec::reports {
 
@@ -65,11 +66,12 @@ std::string explanation(const run::CaseResult& c) {
   return text.empty() ? std::string(run::to_string(c.verdict)) : text;
 }
 
+/// "9 findings, 4 at MUST level; 206 pass, 9 fail, ...": the findings first, as in every report.
 std::string summary_text(const run::RunResult& result) {
   std::string text;
   for (run::Verdict verdict : kVerdictOrder)
     if (int n = result.count(verdict); n > 0) text += fmt::format("{}{} {}", text.empty() ? "" : ", ", n, run::to_string(verdict));
-  return text.empty() ? "no cases" : text;
+  return findings_headline(result) + "; " + (text.empty() ? "no cases" : text);
 }
 
 constexpr std::string_view kMatrixCss = R"(
@@ -162,7 +164,8 @@ void write_matrix_markdown(const std::vector<MatrixColumn>& columns, std::ostrea
           continue;
         }
         const auto verdict = run::to_string(cell->verdict);
-        const bool finding = cell->verdict == run::Verdict::fail || cell->verdict == run::Verdict::error;
+        const bool finding = cell->verdict == run::Verdict::fail || cell->verdict == run::Verdict::error ||
+                             cell->verdict == run::Verdict::blocked;
         text += finding ? fmt::format(" **{}**: {} |", verdict, markdown_cell(cell->reason)) : fmt::format(" {} |", verdict);
       }
       text += "\n";

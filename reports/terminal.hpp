@@ -1,6 +1,7 @@
-// The human summary: per RFC, counts of each verdict; then every fail, warn and error with the case
-// id, the reason, the reply that broke it and the scenario line. Colour only when asked (the CLI
-// asks on a TTY without NO_COLOR).
+// The human summary. First the headline: the distinct findings, each with its rule and every case
+// it touched; then per RFC, counts of each verdict; then every fail, blocked, error and warn case
+// with its reason, the reply that decided it and the scenario line; then what the run could not
+// remove from the server. Colour only when asked (the CLI asks on a TTY without NO_COLOR).
 #pragma once
 #include <ostream>
 
@@ -14,6 +15,9 @@ struct TerminalOptions {
 };
 
 void write_terminal(const run::RunResult& result, std::ostream& out, const TerminalOptions& options = {});
+
+/// "9 findings, 4 at MUST level": the headline every report format leads with.
+std::string findings_headline(const run::RunResult& result);
 
 /// True when colour should be used on this file descriptor: a TTY and NO_COLOR unset or empty.
 bool color_wanted(int fd);

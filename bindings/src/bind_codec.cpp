@@ -19,7 +19,7 @@ class CodecFailure : public std::runtime_error {
 codec::Representation requested(const std::string& type, const std::string& stru, const std::string& mode) {
   codec::Representation rep = RepresentationRequest::parse(type, stru, mode).applied_to({});
   if (std::string reason = codec::unsupported_reason(rep); !reason.empty())
-    throw CodecFailure("unsupported representation (TYPE " + codec::type_argument(rep) + ", STRU " +
+    throw CodecFailure("unsupported representation (TYPE " + codec::type_argument(rep, codec::FormCode::written) + ", STRU " +
                        codec::stru_argument(rep.structure) + ", MODE " + codec::mode_argument(rep.mode) +
                        "): " + reason);
   return rep;
@@ -49,7 +49,7 @@ py::bytes decode(py::handle data, const std::string& type, const std::string& st
     decoder->put(wire, local, ec);
     if (!ec) decoder->finish(local, ec);
   }
-  if (ec) throw CodecFailure("malformed " + codec::type_argument(rep) + "/" + codec::stru_argument(rep.structure) +
+  if (ec) throw CodecFailure("malformed " + codec::type_argument(rep, codec::FormCode::written) + "/" + codec::stru_argument(rep.structure) +
                              "/" + codec::mode_argument(rep.mode) + " data: " + ec.message());
   return py::bytes(local);
 }
@@ -66,6 +66,7 @@ RepresentationRequest RepresentationRequest::parse(const std::optional<std::stri
     request.type = codec::parse_type_argument(*type);
     if (!request.type) throw py::value_error("invalid TYPE '" + *type + "' (RFC 959 §5.3.2: A, E, I or L n, "
                                              "with an optional format N, T or C)");
+    if (codec::names_form_code(*type)) request.type_form = codec::FormCode::written;
   }
   if (stru) {
     request.structure = codec::parse_stru_argument(*stru);

@@ -23,6 +23,7 @@
 #include "reports/junit.hpp"
 #include "reports/terminal.hpp"
 #include "run/case_runner.hpp"
+#include "run/expected.hpp"
 #include "run/runner.hpp"
 #include "scenario/parser.hpp"
 
@@ -52,16 +53,6 @@ py::object& connection_failed_type() {
   instance.attr("diagnostics") = located;
   PyErr_SetObject(script_error_type().ptr(), instance.ptr());
   throw py::error_already_set();
-}
-
-/// 0: no MUST/SHOULD case failed and nothing erred; 1: a MUST or SHOULD case failed; 2: some case
-/// could not be judged (error). The CLI's exit codes (`ftpspec run`, docs/reports.md).
-int exit_code(const run::RunResult& result) {
-  const bool required_failed = std::any_of(result.cases.begin(), result.cases.end(), [](const run::CaseResult& c) {
-    return c.verdict == run::Verdict::fail && c.level != scenario::Level::may;
-  });
-  if (required_failed) return 1;
-  return result.count(run::Verdict::error) > 0 ? 2 : 0;
 }
 
 /// The engine's timeouts for one `timeout` in seconds, as `ftpspec run --timeout` sets them.
@@ -130,13 +121,16 @@ void bind_verdict(py::module_& m) {
   py::enum_<run::Verdict> verdict(m, "Verdict", R"doc(
 What a case found (docs/scenario-format.md §Verdicts), from best to worst:
 PASS, SKIPPED (a precondition was not met), UNSUPPORTED (an optional feature refused the way the
-RFC allows), WARN (a SHOULD not met), FAIL (a MUST broken), ERROR (the harness or network failed:
-inconclusive, never the server's fault). ``str(v)`` is the report spelling ("pass", "fail"...).
+RFC allows), WARN (a SHOULD not met), BLOCKED (set-up the case is not about — a fixture, a TYPE,
+the data connection, TLS — broke on a server defect that is reported once, as a finding; never a
+fail), FAIL (a MUST broken), ERROR (the harness or network failed: inconclusive, never the server's
+fault). ``str(v)`` is the report spelling ("pass", "fail"...).
 )doc");
   verdict.value("PASS", run::Verdict::pass)
       .value("SKIPPED", run::Verdict::skipped)
       .value("UNSUPPORTED", run::Verdict::unsupported)
       .value("WARN", run::Verdict::warn)
+      .value("BLOCKED", run::Verdict::blocked)
       .value("FAIL", run::Verdict::fail)
       .value("ERROR", run::Verdict::error);
   // Replaced, not overloaded: def() would chain behind enum_'s own __str__, which always matches.
@@ -182,6 +176,9 @@ void bind_results(py::module_& m) {
                              "Why the verdict is what it is.")
       .def_property_readonly("transcript", [](const run::StepResult& s) { return to_py_str(s.transcript); },
                              "The transcript of this step, rendered.")
+      .def_property_readonly("command", [](const run::StepResult& s) { return to_py_str(s.command); },
+                             "The command line the judged reply answered, e.g. 'TYPE L 8' ('' when none).")
+      .def_readonly("reply_code", &run::StepResult::reply_code, "The judged reply's code (0 when no reply was judged).")
       .def("__repr__", [](const run::StepResult& s) {
         return "<StepResult " + std::string(run::to_string(s.verdict)) + " " + s.loc.str() + ">";
       });
@@ -205,10 +202,35 @@ void bind_results(py::module_& m) {
       .def_property_readonly("transcript", [](const run::CaseResult& c) { return to_py_str(c.transcript); },
                              "The case's whole session, rendered.")
       .def_property_readonly("duration", [](const run::CaseResult& c) { return seconds(c.duration); }, "Seconds.")
+      .def_readonly("finding", &run::CaseResult::finding, "The id of the Finding this case belongs to ('F1'), or ''.")
+      .def_readonly("blocked_by", &run::CaseResult::blocked_by,
+                    "For a BLOCKED case: the case that tests the rule its set-up broke ('' when no case tests it).")
       .def("__repr__", [](const run::CaseResult& c) {
         return "<CaseResult " + c.id + " " + std::string(run::to_string(c.verdict)) + ">";
       });
   one.attr("__module__") = kPublicModule;
+
+  py::class_<run::Finding> finding(m, "Finding", R"doc(
+One distinct defect of the server (docs/reports.md §Findings): the command, what the server did,
+the rule it breaks, and every case it touched — those that fail on it and those it blocked.
+)doc");
+  finding.def_readonly("id", &run::Finding::id, "'F1', 'F2', ... in report order (MUST first).")
+      .def_property_readonly("command", [](const run::Finding& f) { return to_py_str(f.command); }, "What was sent.")
+      .def_readonly("code", &run::Finding::code, "The reply code the server gave (0: no usable reply, or a data defect).")
+      .def_property_readonly("observed", [](const run::Finding& f) { return to_py_str(f.observed); }, "What the server did.")
+      .def_property_readonly("rule", [](const run::Finding& f) { return to_py_str(f.rule); }, "The rule it breaks.")
+      .def_readonly("rfc", &run::Finding::rfc, "The RFC section, e.g. '2389 §4'.")
+      .def_property_readonly("level", [](const run::Finding& f) { return std::string(scenario::to_string(f.level)); },
+                             "'MUST', 'SHOULD' or 'MAY'.")
+      .def_readonly("owner", &run::Finding::owner, "The case that tests this rule ('' for a set-up defect no case tests).")
+      .def_readonly("failed", &run::Finding::failed, "Ids of the cases that fail on it.")
+      .def_readonly("blocked", &run::Finding::blocked, "Ids of the cases it blocked.")
+      .def_property_readonly("transcript", [](const run::Finding& f) { return to_py_str(f.transcript); },
+                             "A transcript excerpt that shows it.")
+      .def("__repr__", [](const run::Finding& f) {
+        return "<Finding " + f.id + " " + std::string(scenario::to_string(f.level)) + " " + f.command + ">";
+      });
+  finding.attr("__module__") = kPublicModule;
 
   py::class_<run::RunResult> all(m, "RunResult", R"doc(
 A whole run: the target's greeting and features (from a probe session), then every case's result
@@ -236,18 +258,19 @@ in file order. ``str(result)`` is the terminal summary; ``write_json/junit/html`
       .def("count", &run::RunResult::count, py::arg("verdict"), "How many cases got `verdict`.")
       .def_property_readonly("counts", [](const run::RunResult& r) {
         py::dict counts;
-        for (auto v : {run::Verdict::pass, run::Verdict::skipped, run::Verdict::unsupported, run::Verdict::warn,
-                       run::Verdict::fail, run::Verdict::error})
-          counts[py::str(std::string(run::to_string(v)))] = r.count(v);
+        for (const run::Verdict v : run::kAllVerdicts) counts[py::str(std::string(run::to_string(v)))] = r.count(v);
         return counts;
-      }, "{'pass': n, 'skipped': n, 'unsupported': n, 'warn': n, 'fail': n, 'error': n}.")
-      .def_property_readonly("exit_code", &exit_code,
+      }, "{'pass': n, 'skipped': n, 'unsupported': n, 'warn': n, 'blocked': n, 'fail': n, 'error': n}.")
+      .def_readonly("findings", &run::RunResult::findings, "The distinct defects (Finding), MUST first.")
+      .def_readonly("left_behind", &run::RunResult::left_behind,
+                    "Paths the run made on the server and could not remove (normally empty).")
+      .def_property_readonly("exit_code", [](const run::RunResult& r) { return run::exit_code(r); },
                              "`ftpspec run`'s exit code: 1 when a MUST or SHOULD case failed, else 2 when a "
                              "case erred, else 0 (a MAY case's fail does not fail the run).")
       .def("to_json", [](const run::RunResult& r) { return render(r, &reports::write_json); },
            "The canonical JSON report (docs/report-json.md) as a str.")
       .def("write_json", [](const run::RunResult& r, const std::filesystem::path& p) { write_report(r, p, &reports::write_json); },
-           py::arg("path"), "Writes the JSON report (schema ftpspec-results/1).")
+           py::arg("path"), "Writes the JSON report (schema ftpspec-results/2).")
       .def("write_junit", [](const run::RunResult& r, const std::filesystem::path& p) { write_report(r, p, &reports::write_junit); },
            py::arg("path"), "Writes JUnit XML (one <testsuite> per RFC, one <testcase> per case).")
       .def("write_html", [](const run::RunResult& r, const std::filesystem::path& p) { write_report(r, p, &reports::write_html); },

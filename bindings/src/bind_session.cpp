@@ -144,6 +144,7 @@ struct TransferRequest {
     options.connection = connection;
     options.keep_open = keep_open;
     if (!representation.empty()) options.representation = representation.applied_to(s.representation());
+    options.type_form = representation.type_form;
     options.restart = restart;
     return options;
   }
@@ -556,14 +557,14 @@ void bind_session_class(py::module_& m) {
       .def("set_representation", [](PySession& self, OptionalText type, OptionalText stru, OptionalText mode) {
              const auto request = RepresentationRequest::parse(type, stru, mode);
              auto replies = self.blocking([request](session::Session& s) {
-               return s.set_representation(request.applied_to(s.representation())); });
+               return s.set_representation(request.applied_to(s.representation()), request.type_form); });
              return reply_list(replies);
            },
            py::kw_only(), py::arg("type") = py::none(), py::arg("stru") = py::none(), py::arg("mode") = py::none(),
            "Sends TYPE/STRU/MODE as needed (RFC 959 §4.1.2); returns the replies without judging them.")
       .def_property_readonly("representation", [](PySession& self) {
              auto rep = self.blocking([](session::Session& s) { return s.representation(); });
-             return py::make_tuple(codec::type_argument(rep), std::string(1, codec::stru_argument(rep.structure)),
+             return py::make_tuple(codec::type_argument(rep, codec::FormCode::written), std::string(1, codec::stru_argument(rep.structure)),
                                    std::string(1, codec::mode_argument(rep.mode)));
            }, "The current (TYPE, STRU, MODE) arguments, e.g. ('A N', 'F', 'S').")
       .def("quit", [](PySession& self) { self.blocking([](session::Session& s) { s.quit(); }); },

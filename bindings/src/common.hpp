@@ -40,6 +40,8 @@ struct RepresentationRequest {
   std::optional<codec::Representation> type;
   std::optional<codec::Structure> structure;
   std::optional<codec::Mode> mode;
+  /// "A N" asks for the form code on the wire; "A" sends "TYPE A", as clients do.
+  codec::FormCode type_form = codec::FormCode::implied;
 
   static RepresentationRequest parse(const std::optional<std::string>& type, const std::optional<std::string>& stru,
                                      const std::optional<std::string>& mode);

@@ -2,9 +2,13 @@
 //   ftpspec run --target URL [--suite DIR_OR_FILE ...] [--case GLOB ...] [--jobs N] [--launch CMD]
 //               [--report-dir DIR] [--format terminal,json,junit,html] [--timeout MS] [--dir PATH] [--tls explicit|implicit]
 //   ftpspec report RESULTS.json [--format ...] [--report-dir DIR]     re-render a saved run
+//               [--expect EXPECTED.json]
+//   ftpspec report RESULTS.json [--format ...] [--report-dir DIR]     re-render a saved run
 //   ftpspec report --compare A.json B.json ... [-o matrix.html] [--markdown matrix.md]
+//   ftpspec expect RESULTS.json -o EXPECTED.json [--server NAME]     expected results from a run
 //   ftpspec list [--suite ...]        ftpspec check FILES...
-// Exit codes: 0 no case failed, 1 a case failed, 2 usage, scenario or connection problem.
+// Exit codes (run::exit_code): 0 no MUST/SHOULD case failed (with --expect: nothing regressed),
+// 1 a case failed (a new fail), 2 usage, scenario or connection problem, or cases in error.
 #include <fmt/format.h>
 #include <fnmatch.h>
 #include <unistd.h>
@@ -19,12 +23,14 @@
 
 #include "cli/load_command.hpp"
 #include "cli/progress.hpp"
+#include "reports/expected_file.hpp"
 #include "reports/html.hpp"
 #include "reports/json.hpp"
 #include "reports/json_read.hpp"
 #include "reports/junit.hpp"
 #include "reports/matrix.hpp"
 #include "reports/terminal.hpp"
+#include "run/expected.hpp"
 #include "run/launcher.hpp"
 #include "run/runner.hpp"
 #include "scenario/parser.hpp"
@@ -35,7 +41,9 @@ using namespace ftpspec;
 
 namespace {
 
-constexpr int kExitOk = 0, kExitFailed = 1, kExitUsage = 2;
+using run::kExitFailed;
+using run::kExitOk;
+using run::kExitUsage;
 
 constexpr std::string_view kUsage = R"(Usage:
   ftpspec run --target ftp://USER:PASS@HOST:PORT [options]   run scenarios against a server
@@ -45,9 +53,12 @@ constexpr std::string_view kUsage = R"(Usage:
   ftpspec report RESULTS.json [--format F,...]               re-render a saved JSON run
   ftpspec report --compare A.json B.json ... [-o FILE.html] [--markdown FILE.md]
                                                              case-by-server comparison matrix
+  ftpspec expect RESULTS.json -o EXPECTED.json [--server NAME]
+                                                             expected results for `run --expect` (CI)
   ftpspec --help | --version
 
-Exit codes: 0 no case failed, 1 a case failed, 2 usage, scenario or connection problem.
+Exit codes: 0 no MUST or SHOULD case failed (with --expect: no new fail), 1 a case failed (a new
+fail), 2 usage, scenario or connection problem, or a case could not be judged (error).
 )";
 
 std::vector<fs::path> suite_paths(const std::vector<std::string>& given) {
@@ -84,17 +95,6 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-/// 1 when a MUST or SHOULD case failed; a MAY case's fail (an optional feature implemented
-/// wrongly) is reported but does not fail the run. 2 when cases could not be run at all.
-int exit_code_for(const run::RunResult& result) {
-  const bool required_failed = std::any_of(result.cases.begin(), result.cases.end(), [](const run::CaseResult& c) {
-    return c.verdict == run::Verdict::fail && c.level != scenario::Level::may;
-  });
-  if (required_failed) return kExitFailed;
-  if (result.count(run::Verdict::error) > 0) return kExitUsage;
-  return kExitOk;
-}
-
 struct RunArguments {
   std::string target_url;
   std::vector<std::string> suites, globs;
@@ -108,6 +108,8 @@ struct RunArguments {
   long timeout_ms = 10000;
   std::string dir = "/";
   std::string tls;  ///< --tls none|explicit|implicit (RFC 4217); empty: as the URL says
+  std::string expect;  ///< --expect: expected results; the exit code then says whether anything regressed
+  std::string server;  ///< expect --server: the name written into the file
 };
 
 constexpr std::string_view kFormats[] = {"terminal", "json", "junit", "html"};
@@ -214,6 +216,13 @@ int command_run(const RunArguments& args) {
     std::cerr << "ftpspec: no case selected\n";
     return kExitUsage;
   }
+  std::optional<run::ExpectedResults> expected;
+  try {
+    if (!args.expect.empty()) expected = reports::read_expected_file(args.expect);
+  } catch (const reports::ExpectedFileError& e) {
+    std::cerr << "ftpspec: --expect: " << e.what() << '\n';
+    return kExitUsage;
+  }
 
   run::RunOptions options;
   options.timeouts.connect = std::chrono::milliseconds(args.timeout_ms);
@@ -245,7 +254,11 @@ int command_run(const RunArguments& args) {
       result.server_output = server->output();
     }
     bool written = write_reports(result, args);
-    return written ? exit_code_for(result) : kExitUsage;
+    if (!written) return kExitUsage;
+    if (!expected) return run::exit_code(result);
+    const run::Comparison comparison = run::compare(result, *expected);
+    std::cout << reports::describe_comparison(comparison, args.expect);
+    return run::exit_code(result, &comparison);
   } catch (const run::TargetUnreachable& e) {
     std::cerr << "ftpspec: cannot use the target: " << e.what() << '\n';
     if (server) std::cerr << "launched server output:\n" << server->output();
@@ -254,6 +267,25 @@ int command_run(const RunArguments& args) {
     if (server) std::cerr << "launched server output:\n" << server->output();
   }
   return kExitUsage;
+}
+
+/// `ftpspec expect`: expected results from a saved run, keeping the notes of the file it replaces.
+int command_expect(const std::vector<std::string>& files, const RunArguments& args) {
+  if (files.size() != 1 || args.matrix_html.empty()) {
+    std::cerr << "ftpspec: expect needs one RESULTS.json and -o EXPECTED.json\n\n" << kUsage;
+    return kExitUsage;
+  }
+  try {
+    const run::RunResult result = reports::read_json_file(files.front());
+    std::optional<run::ExpectedResults> previous;
+    if (fs::exists(args.matrix_html)) previous = reports::read_expected_file(args.matrix_html);
+    const std::string server = !args.server.empty() ? args.server : previous ? previous->server : result.target;
+    const run::ExpectedResults expected = run::expected_from(result, server, previous ? &*previous : nullptr);
+    return write_file(args.matrix_html, [&](std::ostream& out) { reports::write_expected(expected, out); }) ? kExitOk : kExitUsage;
+  } catch (const std::runtime_error& e) {  // ReportReadError, ExpectedFileError
+    std::cerr << "ftpspec: " << e.what() << '\n';
+    return kExitUsage;
+  }
 }
 
 int command_list(const std::vector<std::string>& suites, const std::vector<std::string>& globs) {
@@ -295,11 +327,13 @@ int main(int argc, char** argv) {
       ("report-dir", po::value(&args.report_dir)->default_value("."), "where json, junit and html reports are written")
       ("format", po::value(&args.formats)->default_value("terminal"), "comma-separated: terminal, json, junit, html")
       ("compare", po::bool_switch(&args.compare), "report: compare the given runs in a case-by-server matrix")
-      ("output,o", po::value(&args.matrix_html), "report --compare: write the HTML matrix here")
+      ("output,o", po::value(&args.matrix_html), "report --compare: write the HTML matrix here; expect: the file to write")
       ("markdown", po::value(&args.matrix_markdown), "report --compare: write the Markdown matrix here")
       ("timeout", po::value(&args.timeout_ms)->default_value(10000), "milliseconds to wait for a connection or a reply")
       ("dir", po::value(&args.dir)->default_value("/"), "a directory the user may write into (${dir})")
-      ("tls", po::value(&args.tls), "secure every session (RFC 4217): explicit (AUTH TLS), implicit (as ftps://) or none");
+      ("tls", po::value(&args.tls), "secure every session (RFC 4217): explicit (AUTH TLS), implicit (as ftps://) or none")
+      ("expect", po::value(&args.expect), "run: compare with these expected results; exit 1 only on a new fail (CI)")
+      ("server", po::value(&args.server), "expect: the server name written into the file");
   po::options_description hidden;
   hidden.add_options()("subcommand", po::value(&subcommand), "")("files", po::value(&files)->composing(), "");
   po::positional_options_description positional;
@@ -324,6 +358,7 @@ int main(int argc, char** argv) {
   }
   if (subcommand == "check") return command_check(files);
   if (subcommand == "report") return command_report(files, args);
+  if (subcommand == "expect") return command_expect(files, args);
   if (!files.empty()) {
     std::cerr << fmt::format("ftpspec: unexpected argument '{}'\n\n{}", files.front(), kUsage);
     return kExitUsage;

@@ -24,7 +24,7 @@ Progress::Progress(std::size_t total) {
 
 void Progress::update(const run::CaseResult& result, std::size_t done, std::size_t total) {
   const bool finding = result.verdict == run::Verdict::fail || result.verdict == run::Verdict::error ||
-                       result.verdict == run::Verdict::warn;
+                       result.verdict == run::Verdict::warn || result.verdict == run::Verdict::blocked;
   std::string verdict(run::to_string(result.verdict));
   if (color_ && finding) verdict = fmt::format("\x1b[{}m{}\x1b[0m", result.verdict == run::Verdict::warn ? "33" : "31", verdict);
   if (redraw_) {

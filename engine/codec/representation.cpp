@@ -64,15 +64,20 @@ std::optional<Mode> parse_mode_argument(std::string_view arg) {
   }
 }
 
-std::string type_argument(const Representation& rep) {
+std::string type_argument(const Representation& rep, FormCode form_code) {
   const char form = rep.format == FormatControl::non_print ? 'N' : rep.format == FormatControl::telnet ? 'T' : 'C';
+  const bool implied = form == 'N' && form_code == FormCode::implied;
   switch (rep.type) {
-    case RepType::ascii: return std::string("A ") + form;
-    case RepType::ebcdic: return std::string("E ") + form;
+    case RepType::ascii: return implied ? std::string("A") : std::string("A ") + form;
+    case RepType::ebcdic: return implied ? std::string("E") : std::string("E ") + form;
     case RepType::image: return "I";
     case RepType::local: return "L " + std::to_string(rep.byte_size);
   }
   return "I";
+}
+
+bool names_form_code(std::string_view arg) noexcept {
+  return arg.size() == 3 && (up(arg[0]) == 'A' || up(arg[0]) == 'E') && arg[1] == ' ';
 }
 
 char stru_argument(Structure s) noexcept { return s == Structure::file ? 'F' : s == Structure::record ? 'R' : 'P'; }

@@ -34,7 +34,16 @@ std::optional<Representation> parse_type_argument(std::string_view arg);
 std::optional<Structure> parse_stru_argument(std::string_view arg);
 std::optional<Mode> parse_mode_argument(std::string_view arg);
 
-std::string type_argument(const Representation& rep);   ///< "A N", "L 8", ...
+/// How TYPE spells ASCII and EBCDIC Non-print. RFC 959 §5.3.2 makes the form code optional and
+/// N its default, so "TYPE A" and "TYPE A N" mean the same; clients in the field send "TYPE A",
+/// and some servers refuse "A N" (pyftpdlib 504, Twisted 501). The form code is written only
+/// where a caller asks for it (a case about form codes).
+enum class FormCode { implied, written };
+
+/// "A", "A T", "E C", "I", "L 8"; with FormCode::written also "A N" and "E N".
+std::string type_argument(const Representation& rep, FormCode form = FormCode::implied);
+/// Whether a TYPE argument writes its form code out ("A N", "E C"; not "A", "I" or "L 8").
+bool names_form_code(std::string_view arg) noexcept;
 char stru_argument(Structure s) noexcept;                ///< 'F', 'R', 'P'
 char mode_argument(Mode m) noexcept;                     ///< 'S', 'B', 'C'
 

@@ -168,6 +168,23 @@ std::string allowed_codes_text(std::string_view verb, ReplyStage stage) {
   return out;
 }
 
+bool is_required(std::string_view command) noexcept {
+  static constexpr std::array<std::string_view, 25> kRequired = {
+      "USER", "PASS", "ACCT", "PORT", "PASV", "TYPE", "MODE", "STRU", "RETR", "STOR", "APPE", "RNFR", "RNTO",
+      "DELE", "CWD",  "CDUP", "RMD",  "MKD",  "PWD",  "LIST", "NLST", "SYST", "STAT", "HELP", "NOOP"};
+  const std::size_t space = command.find(' ');
+  const std::string_view verb = command.substr(0, space);
+  const std::string_view arg = space == std::string_view::npos ? std::string_view{} : command.substr(space + 1);
+  const auto is = equal_ignore_case;
+  if (is(verb, "QUIT")) return true;
+  if (std::none_of(kRequired.begin(), kRequired.end(), [&](std::string_view r) { return is(verb, r); })) return false;
+  if (arg.empty()) return true;
+  if (is(verb, "TYPE")) return is(arg, "A") || is(arg, "A N") || is(arg, "I") || is(arg, "L 8");
+  if (is(verb, "MODE")) return is(arg, "S");
+  if (is(verb, "STRU")) return is(arg, "F");
+  return true;
+}
+
 std::span<const ReplySequence> all_sequences() noexcept { return kTable; }
 
 }  // namespace ftpspec::proto

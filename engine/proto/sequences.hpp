@@ -33,6 +33,18 @@ bool is_allowed(std::string_view verb, int code, ReplyStage stage = ReplyStage::
 /// "200, 500, 501, 504, 421, 530" — the allowed codes at `stage`, for evidence messages.
 std::string allowed_codes_text(std::string_view verb, ReplyStage stage = ReplyStage::first);
 
+/// RFC 1123 §4.1.2.13 "Minimum Implementation": the commands and parameters every server MUST
+/// support — USER PASS ACCT PORT PASV TYPE MODE STRU RETR STOR APPE RNFR RNTO DELE CWD CDUP RMD MKD
+/// PWD LIST NLST SYST STAT HELP NOOP QUIT; TYPE A (Non-print), I and L 8; MODE S; STRU F (record
+/// structure only on hosts whose file systems have it, so STRU R counts as optional here).
+/// `command` is the line as sent ("TYPE L 8"); everything else (ABOR, REST, STOU, SITE, SMNT, REIN,
+/// ALLO and every extension) is optional.
+bool is_required(std::string_view command) noexcept;
+
+/// 500 (not recognised) and 502 (not implemented): the command does not exist on this server
+/// (RFC 959 §4.2.1).
+constexpr bool is_not_implemented(int code) noexcept { return code == 500 || code == 502; }
+
 /// Every verb in the table, in table order (for tests and `ftpspec list`).
 std::span<const ReplySequence> all_sequences() noexcept;
 

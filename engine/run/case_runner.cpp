@@ -15,6 +15,8 @@
 #include "net/timed_socket.hpp"
 #include "proto/address.hpp"
 #include "proto/command.hpp"
+#include "proto/sequences.hpp"
+#include "run/cleanup.hpp"
 #include "run/data_check.hpp"
 #include "run/expectation.hpp"
 #include "run/tls_steps.hpp"
@@ -49,13 +51,38 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-/// Joins a directory and a name with exactly one '/'.
-std::string join_path(std::string_view dir, std::string_view name) {
-  std::string out(dir);
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  if (out.empty() || out.back() != '/') out += '/';
-  return out + std::string(name);
+/// The commands a transfer step sends to set itself up (RFC 959 §4.1.2): the representation and the
+/// data connection. The case is about the transfer, so their failures block it (or make it
+/// unsupported) rather than fail it.
+bool is_transfer_setup(std::string_view command) {
+  const std::string verb = upper(verb_of(command));
+  return verb == "TYPE" || verb == "STRU" || verb == "MODE" || verb == "PASV" || verb == "EPSV" || verb == "PORT" ||
+         verb == "EPRT";
 }
+
+/// Errors that are the server's bytes breaking the protocol, not the harness or the network.
+bool is_protocol_violation(const std::error_code& ec) {
+  return ec == session::errc::malformed_reply || ec == session::errc::reply_too_long ||
+         ec == session::errc::unexpected_reply || ec == session::errc::bad_passive_reply;
+}
+
+/// The RFC section a protocol violation breaks, for findings.
+std::pair<std::string, std::string> violated_rule(const std::error_code& ec, std::string_view command) {
+  const std::string verb = upper(verb_of(command));
+  if (ec == session::errc::bad_passive_reply)
+    return verb == "EPSV" ? std::pair{std::string("RFC 2428 §3: the 229 reply carries the port as (|||port|)"), std::string("2428 §3")}
+                          : std::pair{std::string("RFC 959 §4.1.2: the 227 reply carries the address as h1,h2,h3,h4,p1,p2"),
+                                      std::string("959 §4.1.2")};
+  if (ec == session::errc::unexpected_reply)
+    return {fmt::format("RFC 959 §5.4: {} answers in its command-reply sequence", verb.empty() ? "a command" : verb), "959 §5.4"};
+  return {"RFC 959 §4.2: a reply is a code, a space or hyphen, text, and CRLF", "959 §4.2"};
+}
+
+/// What a judged reply answered: the command line and the reply code (0: no reply was judged).
+struct Answer {
+  std::string command;
+  int code = 0;
+};
 
 class CaseExecutor {
  public:
@@ -88,15 +115,92 @@ class CaseExecutor {
     try {
       return action();
     } catch (const session::Error& e) {
-      record(step, Verdict::error, {}, e.code().message(), e.what());
+      on_session_error(step, e);
     } catch (const std::exception& e) {
       record(step, Verdict::error, {}, {}, fmt::format("harness error: {}", e.what()));
     }
     return false;
   }
 
+  /// A session::Error is the harness's or the network's (`error`), unless it is the server's
+  /// garbage: a malformed reply, a reply out of sequence, a passive reply without an address. Those
+  /// fail the case when they answer what it tests, and block it when they answer its set-up. A data
+  /// connection that cannot be made or secured during a transfer's set-up blocks the case too.
+  void on_session_error(const Step* step, const session::Error& e) {
+    const bool transfer = step && (std::holds_alternative<scenario::Transfer>(step->body) ||
+                                   std::holds_alternative<scenario::AbortRetr>(step->body));
+    const std::string command = answered_command(step);
+    const bool setup = !step || (transfer && is_transfer_setup(command));
+    if (is_protocol_violation(e.code())) {
+      auto [rule, rfc] = violated_rule(e.code(), command);
+      if (setup) return void(block(step, {command, 0, e.what(), std::move(rule), std::move(rfc)}));
+      return void(record(step, Verdict::fail, "a reply as RFC 959 §4.2 and §5.4 define it", e.what(),
+                         fmt::format("the server's answer to {} breaks the protocol: {}", command.empty() ? "the connection" : command,
+                                     std::move(rule)),
+                         {command, 0}));
+    }
+    if (e.code() == session::errc::tls_failed && (setup || transfer)) {
+      const bool data = transfer;
+      return void(block(step, {data ? "TLS on the data connection" : "AUTH TLS", 0, e.what(),
+                               data ? "RFC 4217 §7: after PROT P the client and server complete a TLS handshake on the data connection"
+                                    : "RFC 4217 §4: after 234 the client and server complete a TLS handshake on the control connection",
+                               data ? "4217 §7" : "4217 §4"}));
+    }
+    const bool data_connect = setup && transfer && (upper(verb_of(command)) == "PASV" || upper(verb_of(command)) == "EPSV");
+    if (data_connect && e.code() != session::errc::timeout && e.code() != session::errc::interrupted)
+      return void(block(step, {command, 0, e.what(),
+                               "RFC 959 §4.1.2 (PASV), RFC 2428 §3 (EPSV): the server listens at the address it announces",
+                               upper(verb_of(command)) == "EPSV" ? "2428 §3" : "959 §4.1.2"}));
+    record(step, Verdict::error, {}, e.code().message(), e.what());
+  }
+
+  /// The command line a reply (or an error while reading one) answers: the oldest pending `>` line
+  /// for a `<` step, else what the session sent last.
+  std::string answered_command(const Step* step) const {
+    if (step && std::holds_alternative<scenario::Expect>(step->body) && !pending_.empty()) return pending_.front().command;
+    return session_.last_command();
+  }
+
+  /// A step judged blocked by a set-up defect (the defect becomes a finding, run/findings.hpp).
+  bool block(const Step* step, SetupDefect defect) {
+    std::string reason = fmt::format("blocked: {} — {}", defect.command.empty() ? std::string("the set-up") : defect.command,
+                                     defect.rule);
+    std::string actual = defect.observed;
+    const Answer answer{defect.command, defect.code};
+    result_.blocked_on = std::move(defect);
+    return record(step, Verdict::blocked, "set-up the case is not about", std::move(actual), std::move(reason), answer);
+  }
+
+  /// A set-up command of a transfer step (TYPE/STRU/MODE, PASV/EPSV/PORT/EPRT) was refused: an
+  /// optional one (500/502/504, 521/522: not implemented, or not for this protocol) makes the case
+  /// unsupported; a required one (RFC 1123 §4.1.2.13) or a reply outside RFC 959 §5.4 blocks it.
+  bool setup_refused(const Step& step, const std::string& command, const proto::Reply& reply) {
+    const std::string verb = upper(verb_of(command));
+    const std::string actual = reply_summary(reply);
+    const Answer answer{command, reply.code};
+    if (reply.code == 421)
+      return record(&step, Verdict::error, fmt::format("2xx to {}", command), actual,
+                    "the server is closing the control connection (421): nothing more can be judged", answer);
+    const bool refusal = proto::is_not_implemented(reply.code) || reply.code == 504 || reply.code == 521 || reply.code == 522;
+    if (refusal && !proto::is_required(command))
+      return record(&step, Verdict::unsupported, fmt::format("2xx to {}", command), actual,
+                    fmt::format("the case needs {}, which this server does not offer ({}); it is optional", command, reply.code),
+                    answer);
+    if (refusal || !proto::is_allowed(verb, reply.code) || proto::is_required(command)) {
+      const bool table = !proto::is_allowed(verb, reply.code);
+      return block(&step, {command, reply.code, actual,
+                           table ? fmt::format("RFC 959 §5.4: {} is not a reply to {}", reply.code, verb)
+                                 : fmt::format("RFC 1123 §4.1.2.13: {} is part of the minimum implementation every server "
+                                               "MUST support", command),
+                           table ? "959 §5.4" : "1123 §4.1.2.13"});
+    }
+    return record(&step, Verdict::unsupported, fmt::format("2xx to {}", command), actual,
+                  fmt::format("the server refused {} ({}), which the case needs", command, reply.code), answer);
+  }
+
   /// Adds a judged step; returns whether the case may go on (pass and warn continue).
-  bool record(const Step* step, Verdict verdict, std::string expected, std::string actual, std::string reason) {
+  bool record(const Step* step, Verdict verdict, std::string expected, std::string actual, std::string reason,
+              Answer answer = {}) {
     StepResult out;
     if (step) {
       out.loc = step->loc;
@@ -109,6 +213,8 @@ class CaseExecutor {
     out.expected = std::move(expected);
     out.actual = std::move(actual);
     out.reason = std::move(reason);
+    out.command = std::move(answer.command);
+    out.reply_code = answer.code;
     out.transcript = session_.transcript().render(excerpt_from_);
     excerpt_from_ = session_.transcript().size();
     if (static_cast<int>(verdict) > static_cast<int>(result_.verdict)) {
@@ -149,26 +255,35 @@ class CaseExecutor {
     proto::Reply made = session_.command("MKD", path);
     if (made.code != 257)
       return record(nullptr, Verdict::error, "257", reply_summary(made),
-                    fmt::format("precondition: cannot make the scratch directory {} under --dir", path));
+                    fmt::format("precondition: cannot make the scratch directory {} under --dir", path), {"MKD " + path, made.code});
     scratch_ = path;
     set_variables();
     return true;
   }
 
-  /// Records a TLS fixture step that did not pass: its own verdict for a `require tls-*` case,
-  /// an `error` when only the target's TLS mode asked for it.
+  /// A TLS fixture step that did not pass. When only the target's TLS mode asked for it, that is the
+  /// target's set-up: `error`. A `require tls-*` case merely needs TLS: a refusal means the server
+  /// does not offer it (`unsupported`; auth-tls-234 and the secure-data cases judge those replies),
+  /// and anything else blocks the case on a defect reported once as a finding.
   bool fixture_step(const TlsStepOutcome& outcome) {
     if (outcome.ok()) return true;
+    const Answer answer{outcome.command, outcome.code};
     const bool tls_case = case_.require == scenario::Requirement::tls_login || case_.require == scenario::Requirement::tls_scratch;
-    return record(nullptr, tls_case ? outcome.verdict : Verdict::error, outcome.expected, outcome.actual,
-                  tls_case ? outcome.reason : "precondition: " + outcome.reason);
+    if (!tls_case)
+      return record(nullptr, Verdict::error, outcome.expected, outcome.actual, "precondition: " + outcome.reason, answer);
+    if (outcome.verdict == Verdict::unsupported || outcome.command == "AUTH TLS")
+      return record(nullptr, Verdict::unsupported, outcome.expected, outcome.actual,
+                    fmt::format("the server does not offer FTP over TLS, which the case needs: {} was answered {}",
+                                outcome.command, outcome.code),
+                    answer);
+    return block(nullptr, {outcome.command, outcome.code, outcome.actual, outcome.reason, "4217 §9"});
   }
 
   bool login() {
     proto::Reply reply = session_.login(context_.target.user, context_.target.password);
     if (reply.code / 100 == 2) return true;
     return record(nullptr, Verdict::error, "230", reply_summary(reply),
-                  "precondition: login with the target's user and password failed");
+                  "precondition: login with the target's user and password failed", {"USER " + context_.target.user, reply.code});
   }
 
   bool execute(const Step& step) {
@@ -176,7 +291,7 @@ class CaseExecutor {
   }
 
   bool execute(const Step&, const scenario::Connect&) {
-    pending_reply_ = open_control(session_, context_.target);
+    held_ = Held{open_control(session_, context_.target), {}, proto::ReplyStage::first, {}};
     return true;
   }
 
@@ -213,12 +328,17 @@ class CaseExecutor {
       // A verb outside RFC 959 §5.3.1 (e.g. "XYZZY") is sent as written: the case wants it so.
       if (ec) wire = line + "\r\n";
       session_.send_raw(wire);
-      pending_.push_back({upper(command.verb), Clock::now()});
+      pending_.push_back({command_line(command), Clock::now()});
     } else {
       session_.send_raw(line + "\r\n");
-      pending_.push_back({upper(proto::split_command_line(line).verb), Clock::now()});
+      pending_.push_back({command_line(proto::split_command_line(line)), Clock::now()});
     }
     return true;
+  }
+
+  /// "TYPE A N" from a parsed line: the verb in capitals (verbs are case-insensitive, RFC 959 §5.3).
+  static std::string command_line(const proto::Command& command) {
+    return command.has_arg ? fmt::format("{} {}", upper(command.verb), command.arg) : upper(command.verb);
   }
 
   bool execute(const Step&, const scenario::SendRaw& raw) {
@@ -229,16 +349,21 @@ class CaseExecutor {
 
   bool execute(const Step& step, const scenario::Expect& expect) {
     if (expect.closed) return expect_closed(step, expect);
-    std::string verb;
+    std::string command;
     proto::ReplyStage stage = stage_;
     proto::Reply reply;
+    std::string note;
     std::optional<std::chrono::milliseconds> waited;  // since the command was sent
-    if (pending_reply_) {
-      reply = *std::exchange(pending_reply_, std::nullopt);
+    if (held_) {
+      Held held = *std::exchange(held_, std::nullopt);
+      reply = std::move(held.reply);
+      command = std::move(held.command);
+      stage = held.stage;
+      note = std::move(held.note);
     } else {
       reply = session_.read_reply();
       if (!pending_.empty()) {
-        verb = pending_.front().verb;
+        command = pending_.front().command;
         waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - pending_.front().sent);
       }
       if (reply.is_preliminary()) {
@@ -248,7 +373,7 @@ class CaseExecutor {
         stage_ = proto::ReplyStage::first;
       }
     }
-    Judgement judgement = judge_reply(expect, reply, case_.level, verb, stage, waited);
+    Judgement judgement = judge_reply(expect, reply, case_.level, command, stage, waited);
     if (judgement.verdict == Verdict::pass) {
       std::string rules;
       for (const auto& deviation : session_.take_deviations()) rules += (rules.empty() ? "" : "; ") + deviation.rule;
@@ -259,7 +384,8 @@ class CaseExecutor {
     }
     std::string actual = reply_summary(reply);
     if (waited && measures_delay(expect)) actual += fmt::format(" (after {} ms)", waited->count());
-    return record(&step, judgement.verdict, judgement.expected, actual, judgement.reason);
+    if (!note.empty()) actual += fmt::format(" ({})", note);
+    return record(&step, judgement.verdict, judgement.expected, actual, judgement.reason, {command, reply.code});
   }
 
   static bool measures_delay(const scenario::Expect& expect) {
@@ -272,9 +398,10 @@ class CaseExecutor {
   /// `< closed`: the server must close the control connection (e.g. after QUIT, RFC 959 §4.1.1).
   bool expect_closed(const Step& step, const scenario::Expect& expect) {
     try {
+      const std::string command = pending_.empty() ? std::string{} : pending_.front().command;
       proto::Reply reply = session_.read_reply();
       return record(&step, grade_unmatched(case_.level, reply.code, true), describe(expect), reply_summary(reply),
-                    "a reply arrived where the server should have closed the connection");
+                    "a reply arrived where the server should have closed the connection", {command, reply.code});
     } catch (const session::Error& e) {
       if (e.code() == session::errc::connection_closed || !session_.connected())
         return record(&step, Verdict::pass, describe(expect), "connection closed", {});
@@ -314,6 +441,9 @@ class CaseExecutor {
     if (transfer.stru) rep.structure = *codec::parse_stru_argument(std::string(1, *transfer.stru));
     if (transfer.mode) rep.mode = *codec::parse_mode_argument(std::string(1, *transfer.mode));
     options.representation = rep;
+    // "TYPE A", as clients send it; "TYPE A N" only where the case writes the form code (type=AN).
+    options.type_form = transfer.type && codec::names_form_code(*transfer.type) ? codec::FormCode::written
+                                                                               : codec::FormCode::implied;
     options.restart = transfer.rest;
 
     std::string path = expand(transfer.path);
@@ -332,19 +462,34 @@ class CaseExecutor {
         outcome = session_.transfer(path.empty() ? std::string("MLSD") : "MLSD " + path, std::nullopt, options);
         break;
     }
+    const std::string& answered = outcome.final_command;
+    if (outcome.final_reply.code / 100 != 2 && is_transfer_setup(answered)) return setup_refused(step, answered, outcome.final_reply);
     const bool sends = transfer.upload.has_value();
     if (!transfer.save_as.empty()) contents_[transfer.save_as] = sends ? upload : outcome.data;
-    std::string verb(scenario::to_string(transfer.verb));
+    const bool after_data = std::any_of(outcome.replies.begin(), outcome.replies.end(), [](const auto& r) { return r.is_preliminary(); });
+    const proto::ReplyStage stage = after_data ? proto::ReplyStage::after_preliminary : proto::ReplyStage::first;
+    if (transfer.leave_reply) {  // the next `<` judges the final reply, with the data that came as evidence
+      std::string note;
+      if (!sends && outcome.wire_bytes > 0)
+        note = fmt::format("{} bytes arrived on the data connection, beginning \"{}\"", outcome.wire_bytes,
+                           session::escape_bytes(std::string_view(outcome.data).substr(0, 48)));
+      held_ = Held{outcome.final_reply, answered, stage, std::move(note)};
+      return true;
+    }
     std::string actual = reply_summary(outcome.final_reply);
     if (outcome.final_reply.code / 100 != 2) {
-      bool after_data = std::any_of(outcome.replies.begin(), outcome.replies.end(), [](const auto& r) { return r.is_preliminary(); });
-      bool allowed = !after_data || proto::is_allowed(verb, outcome.final_reply.code, proto::ReplyStage::after_preliminary);
-      return record(&step, grade_unmatched(case_.level, outcome.final_reply.code, allowed), "2xx after the transfer",
-                    actual, fmt::format("{} {} did not complete: {}", verb, path, actual));
+      const bool rest = upper(verb_of(answered)) == "REST";
+      Judgement graded = grade_reply(outcome.final_reply, case_.level, answered, rest ? proto::ReplyStage::first : stage,
+                                     rest ? "350" : "2xx after the transfer");
+      std::string reason = graded.basis == Judgement::Basis::level ? fmt::format("{} did not complete: {}", answered, actual)
+                                                                   : std::move(graded.reason);
+      return record(&step, graded.verdict, std::move(graded.expected), actual, std::move(reason),
+                    {answered, outcome.final_reply.code});
     }
+    const Answer data_answer{answered, 0};  // a defect in the data, not in a reply code
     if (outcome.codec_error)
       return record(&step, grade_unmatched(case_.level, 0, true), "decodable data", actual,
-                    fmt::format("the data could not be decoded: {}", outcome.codec_error.message()));
+                    fmt::format("the data could not be decoded: {}", outcome.codec_error.message()), data_answer);
     std::string wire_received = received_wire_bytes(data_from);
     for (const auto& check : transfer.checks) {
       if (is_tls_check(check)) {
@@ -353,18 +498,19 @@ class CaseExecutor {
         // An absent optional feature (session resumption) is `unsupported` in a MAY case.
         Verdict verdict = tls.optional_feature && case_.level == scenario::Level::may ? Verdict::unsupported
                                                                                       : grade_unmatched(case_.level, 0, true);
-        return record(&step, verdict, tls.expected, tls.actual, tls.reason);
+        return record(&step, verdict, tls.expected, tls.actual, tls.reason, data_answer);
       }
       if (check.kind == scenario::DataCheck::Kind::reply_matches) {
         if (any_reply_matches(outcome.replies, check.regex)) continue;
         return record(&step, grade_unmatched(case_.level, 0, true), fmt::format("a reply matching ~ \"{}\"", check.regex),
-                      replies_summary(outcome.replies), "no reply of the exchange has the expected text");
+                      replies_summary(outcome.replies), "no reply of the exchange has the expected text", data_answer);
       }
       DataCheckResult checked = check_data(check, outcome.data, wire_received, [&](const scenario::Content& c) { return resolve(c); });
       if (!checked.ok)
-        return record(&step, grade_unmatched(case_.level, 0, true), checked.expected, checked.actual, checked.reason);
+        return record(&step, grade_unmatched(case_.level, 0, true), checked.expected, checked.actual, checked.reason,
+                      data_answer);
     }
-    return record(&step, Verdict::pass, "2xx and the expected data", actual, {});
+    return record(&step, Verdict::pass, "2xx and the expected data", actual, {}, {answered, outcome.final_reply.code});
   }
 
   static bool any_reply_matches(const std::vector<proto::Reply>& replies, const std::string& pattern) {
@@ -394,18 +540,24 @@ class CaseExecutor {
     } else {
       where = proto::parse_pasv_reply(passive.text());
     }
-    if (!where)
-      return record(&step, grade_unmatched(case_.level, passive.code, proto::is_allowed(extended ? "EPSV" : "PASV", passive.code)),
-                    extended ? "229" : "227", reply_summary(passive), "no passive data connection for the RETR to abort");
+    if (passive.code / 100 != 2) return setup_refused(step, extended ? "EPSV" : "PASV", passive);
+    if (!where) {
+      auto [rule, rfc] = violated_rule(session::errc::bad_passive_reply, extended ? "EPSV" : "PASV");
+      return block(&step, {extended ? "EPSV" : "PASV", passive.code, reply_summary(passive), std::move(rule), std::move(rfc)});
+    }
     net::asio::io_context io;
     net::TimedSocket data(io);
     if (auto ec = data.connect(where->host, where->port, context_.timeouts.connect))
       throw session::Error(ec, "cannot open the passive data connection");
-    session_.send_raw(fmt::format("RETR {}\r\n", expand(abort.path)));
+    const std::string retr = "RETR " + expand(abort.path);
+    session_.send_raw(retr + "\r\n");
     proto::Reply started = session_.read_reply();
-    if (!started.is_preliminary())
-      return record(&step, grade_unmatched(case_.level, started.code, proto::is_allowed("RETR", started.code)), "125|150",
-                    reply_summary(started), "the RETR to abort did not start");
+    if (!started.is_preliminary()) {
+      Judgement graded = grade_reply(started, case_.level, retr, proto::ReplyStage::first, "125|150");
+      return record(&step, graded.verdict, std::move(graded.expected), reply_summary(started),
+                    graded.basis == Judgement::Basis::level ? std::string("the RETR to abort did not start") : std::move(graded.reason),
+                    {retr, started.code});
+    }
     std::array<char, 16384> buffer{};
     std::size_t received = 0;
     net::error_code ec;
@@ -416,7 +568,7 @@ class CaseExecutor {
     while (!ec) after += data.read_some(buffer, context_.timeouts.data, ec);
     session_.transcript().event(session::Channel::data, fmt::format("{} more bytes until the data connection closed", after));
     data.close();
-    pending_.push_back({"RETR", Clock::now()});
+    pending_.push_back({retr, Clock::now()});
     pending_.push_back({"ABOR", Clock::now()});
     stage_ = proto::ReplyStage::after_preliminary;
     return true;
@@ -459,7 +611,7 @@ class CaseExecutor {
 
   /// Reads the replies to commands whose `<` the case left out, so later steps read their own.
   void drain() {
-    pending_reply_.reset();
+    held_.reset();
     while (!pending_.empty()) {
       proto::Reply reply = session_.read_reply();
       if (!reply.is_preliminary()) pending_.pop_front();
@@ -495,57 +647,25 @@ class CaseExecutor {
     return out;
   }
 
-  /// Deletes what the case left in its scratch directory, then the directory (best effort).
+  /// Ends the case's session, then removes its scratch directory on a fresh one (run/cleanup.hpp).
+  /// A directory that stays is named in the result, not hidden; the verdict does not change.
   void cleanup() {
-    if (scratch_.empty()) {
-      session_.quit();
-      return;
-    }
     try {
-      if (!session_.connected()) {
-        open_control(session_, context_.target);
-        if (needs_auth_tls(context_.target, case_.require)) session_.auth_tls();
-        session_.login(context_.target.user, context_.target.password);
-        if (needs_protected_data(context_.target, case_.require)) session_.secure_data('P');
-      }
-      drain();
-      remove_tree(scratch_, 3);
+      session_.quit();
     } catch (const std::exception&) {
-      // Cleanup problems do not change the verdict; the transcript shows them.
+      session_.close();
     }
-    session_.quit();
-  }
-
-  void remove_tree(const std::string& dir, int depth) {
-    session::TransferOptions options;
-    // TYPE I, STRU F, MODE S: the names arrive unchanged whatever representation the case left
-    // (a trailing CR is dropped below; TYPE I because some servers refuse "TYPE A N"). EPSV first,
-    // since a case may have sent EPSV ALL (RFC 2428 §3).
-    options.representation = codec::Representation{};
-    options.representation->type = codec::RepType::image;
-    options.connection = session::DataConnection::epsv;
-    session::TransferResult names = session_.nlst(dir, options);
-    if (names.final_reply.code / 100 != 2 && !ipv6()) {
-      options.connection = session::DataConnection::pasv;
-      names = session_.nlst(dir, options);
+    if (scratch_.empty()) return;
+    bool removed = false;
+    try {
+      session::Session cleaner(context_.timeouts);
+      open_cleanup_session(cleaner, context_.target);
+      removed = remove_tree(cleaner, scratch_);
+      cleaner.quit();
+    } catch (const std::exception&) {
+      // The server refused or dropped the cleanup: what stays is reported below.
     }
-    if (names.final_reply.code / 100 == 2) {
-      std::size_t start = 0;
-      const std::string& text = names.data;
-      while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        std::string name = text.substr(start, end - start);
-        if (!name.empty() && name.back() == '\r') name.pop_back();
-        start = end + 1;
-        // Some servers (pure-ftpd) list "dir/." and "dir/..": never descend into a parent.
-        const std::string_view last = std::string_view(name).substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
-        if (name.empty() || last.empty() || last == "." || last == "..") continue;
-        std::string path = name.find('/') != std::string::npos ? name : join_path(dir, name);
-        if (session_.command("DELE", path).code / 100 != 2 && depth > 0) remove_tree(path, depth - 1);
-      }
-    }
-    session_.command("RMD", dir);
+    if (!removed) result_.left_behind.push_back(scratch_);
   }
 
   const scenario::Case& case_;
@@ -556,12 +676,20 @@ class CaseExecutor {
   std::map<std::string, std::string> contents_;
   /// A command sent whose final reply is not read yet, and when it was sent (for `delay >=`).
   struct Pending {
-    std::string verb;
+    std::string command;  ///< the line as sent ("TYPE A N"); "" for raw bytes
     Clock::time_point sent;
   };
   std::deque<Pending> pending_;
   proto::ReplyStage stage_ = proto::ReplyStage::first;
-  std::optional<proto::Reply> pending_reply_;  ///< the greeting of a `connect` step
+  /// A reply already read, for the next `<`: a `connect` step's greeting, or a `leave-reply`
+  /// transfer's final reply with what it answered and a note on the data that came with it.
+  struct Held {
+    proto::Reply reply;
+    std::string command;
+    proto::ReplyStage stage = proto::ReplyStage::first;
+    std::string note;
+  };
+  std::optional<Held> held_;
   std::string scratch_;
   std::size_t excerpt_from_ = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "run/result.hpp"
@@ -14,6 +15,7 @@ std::string_view to_string(Verdict verdict) noexcept {
     case Verdict::skipped: return "skipped";
     case Verdict::unsupported: return "unsupported";
     case Verdict::warn: return "warn";
+    case Verdict::blocked: return "blocked";
     case Verdict::fail: return "fail";
     case Verdict::error: return "error";
   }
@@ -56,6 +58,10 @@ int RunResult::count(Verdict verdict) const noexcept {
   int n = 0;
   for (const CaseResult& c : cases) n += c.verdict == verdict;
   return n;
+}
+
+int RunResult::must_findings() const noexcept {
+  return static_cast<int>(std::count_if(findings.begin(), findings.end(), [](const Finding& f) { return f.level == scenario::Level::must; }));
 }
 
 bool matches(const scenario::Alternative& alternative, const proto::Reply& reply,
@@ -125,12 +131,47 @@ std::string reply_summary(const proto::Reply& reply) {
   return out;
 }
 
-Judgement judge_reply(const scenario::Expect& expect, const proto::Reply& reply, scenario::Level level,
-                      std::string_view verb, proto::ReplyStage stage, std::optional<std::chrono::milliseconds> waited) {
+std::string_view verb_of(std::string_view command) noexcept { return command.substr(0, command.find(' ')); }
+
+Judgement grade_reply(const proto::Reply& reply, scenario::Level level, std::string_view command,
+                      proto::ReplyStage stage, std::string expected) {
   Judgement judgement;
-  judgement.expected = describe(expect);
+  judgement.expected = std::move(expected);
+  const std::string_view verb = verb_of(command);
+  const bool known = !verb.empty() && proto::find_sequence(verb);
+  if (!verb.empty() && proto::is_not_implemented(reply.code) && !proto::is_required(command)) {
+    judgement.verdict = Verdict::unsupported;
+    judgement.basis = Judgement::Basis::not_implemented;
+    judgement.reason = fmt::format("{} is not implemented ({}): it is optional (RFC 1123 §4.1.2.13 lists the minimum "
+                                   "implementation)", verb, reply.code);
+    return judgement;
+  }
+  if (known && !proto::is_allowed(verb, reply.code, stage)) {
+    judgement.verdict = Verdict::fail;
+    judgement.basis = Judgement::Basis::reply_table;
+    judgement.reason = fmt::format("reply {} to {} is not allowed by RFC 959 §5.4 (allowed: {})", reply.code, verb,
+                                   proto::allowed_codes_text(verb, stage));
+    return judgement;
+  }
+  if (known && reply.code == 504 && !proto::is_required(command)) {
+    judgement.verdict = Verdict::unsupported;
+    judgement.basis = Judgement::Basis::not_implemented;
+    judgement.reason = fmt::format("{} is refused with 504 (parameter not implemented): it is optional (RFC 1123 "
+                                   "§4.1.2.13 lists the minimum implementation)", command);
+    return judgement;
+  }
+  judgement.verdict = grade_unmatched(level, reply.code, true);
+  judgement.basis = Judgement::Basis::level;
+  judgement.reason = fmt::format("expected {}, got {} ({} case)", judgement.expected, reply.code, scenario::to_string(level));
+  return judgement;
+}
+
+Judgement judge_reply(const scenario::Expect& expect, const proto::Reply& reply, scenario::Level level,
+                      std::string_view command, proto::ReplyStage stage, std::optional<std::chrono::milliseconds> waited) {
   for (const auto& alternative : expect.alternatives) {
     if (!matches(alternative, reply, waited)) continue;
+    Judgement judgement;
+    judgement.expected = describe(expect);
     judgement.verdict = from_outcome(alternative.outcome);
     if (judgement.verdict != Verdict::pass)
       judgement.reason = alternative.reason.empty()
@@ -139,16 +180,7 @@ Judgement judge_reply(const scenario::Expect& expect, const proto::Reply& reply,
                              : alternative.reason;
     return judgement;
   }
-  // RFC 959 §5.4: a code outside the command's sequence is a fail whatever the level.
-  bool allowed = verb.empty() || !proto::find_sequence(verb) || proto::is_allowed(verb, reply.code, stage);
-  judgement.verdict = grade_unmatched(level, reply.code, allowed);
-  if (!allowed)
-    judgement.reason = fmt::format("reply {} to {} is not allowed by RFC 959 §5.4 (allowed: {})", reply.code, verb,
-                                   proto::allowed_codes_text(verb, stage));
-  else
-    judgement.reason = fmt::format("expected {}, got {} ({} case)", judgement.expected, reply.code,
-                                   scenario::to_string(level));
-  return judgement;
+  return grade_reply(reply, level, command, stage, describe(expect));
 }
 
 }  // namespace ftpspec::run

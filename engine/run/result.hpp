@@ -1,6 +1,7 @@
 // The results of a run: per step, per case and for the whole run. Reports render only these.
 #pragma once
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,18 @@ struct StepResult {
   std::string actual;      ///< "500 Unknown command", "connection closed", ...
   std::string reason;      ///< why the verdict is what it is
   std::string transcript;  ///< session::Transcript::render(from) of this step
+  std::string command;     ///< the command line the judged reply answered ("TYPE L 8"); "" if none
+  int reply_code = 0;      ///< the judged reply's code; 0 when the step judged no reply
+};
+
+/// Set-up a case is not about (a fixture, TYPE, the data connection, TLS) that the server got
+/// wrong. The case is `blocked`; the defect is one finding however many cases met it.
+struct SetupDefect {
+  std::string command;   ///< as sent: "TYPE L 8", "PASV", "AUTH TLS"
+  int code = 0;          ///< the reply's code; 0 when no usable reply came (e.g. a 227 without an address)
+  std::string observed;  ///< what the server did: the reply, or what went wrong
+  std::string rule;      ///< the rule it breaks, with its RFC section
+  std::string rfc;       ///< "1123 §4.1.2.13"
 };
 
 struct CaseResult {
@@ -31,10 +44,30 @@ struct CaseResult {
   std::vector<StepResult> steps; ///< every judged step, in order
   std::string transcript;        ///< the whole session, rendered
   std::chrono::milliseconds duration{0};
+  std::optional<SetupDefect> blocked_on;  ///< why the case is `blocked`
+  std::string blocked_by;        ///< the case whose rule the set-up defect breaks ("" when none tests it)
+  std::string finding;           ///< the id of the finding this case belongs to ("F1"), if any
+  std::vector<std::string> left_behind;  ///< paths the case made and its cleanup could not remove
 
   /// The step that decided a non-pass verdict, or nullptr.
   const StepResult* deciding_step() const noexcept;
   std::string rfc_number() const;  ///< "959"
+};
+
+/// One distinct defect of the server: one per root cause (command, what the server did, the rule),
+/// with every case it touched. A run's headline (docs/reports.md §Findings).
+struct Finding {
+  std::string id;            ///< "F1", "F2", ... in report order (MUST first, then most cases)
+  std::string command;       ///< what was sent: "TYPE L 8", "OPTS FOO BAR"
+  int code = 0;              ///< the reply code the server gave (0: no usable reply, or a data defect)
+  std::string observed;      ///< what the server did: "504 Type not implemented"
+  std::string rule;          ///< the rule broken, in words, with the RFC section
+  std::string rfc;           ///< "2389 §4"
+  scenario::Level level = scenario::Level::must;
+  std::string transcript;    ///< one transcript excerpt that shows it
+  std::string owner;         ///< the case that tests this rule; "" for a set-up defect no case tests
+  std::vector<std::string> failed;   ///< the cases that fail on it (owner first)
+  std::vector<std::string> blocked;  ///< the cases it blocked
 };
 
 struct RunResult {
@@ -46,9 +79,15 @@ struct RunResult {
   std::chrono::milliseconds duration{0};
   std::vector<CaseResult> cases;
   std::string server_output;          ///< stdout+stderr of a --launch'ed server
+  std::vector<Finding> findings;      ///< distinct defects, headline first (run/findings.hpp)
+  /// Paths the run made on the server and could not remove (a server that refuses RMD, or one the
+  /// run lost the connection to): the report names them so the tester can.
+  std::vector<std::string> left_behind;
 
   /// Counts of each verdict.
   int count(Verdict verdict) const noexcept;
+  /// Findings at MUST level.
+  int must_findings() const noexcept;
 };
 
 }  // namespace ftpspec::run

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <thread>
 
+#include "run/cleanup.hpp"
+#include "run/findings.hpp"
 #include "run/tls_steps.hpp"
 
 namespace ftpspec::run {
@@ -65,6 +67,25 @@ std::string utc_now() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
 }
 
+/// A second attempt, on one fresh session, at what the cases' own cleanups could not remove (a
+/// server that was busy, or refused a connection at the time). What stays is reported.
+std::vector<std::string> retry_removal(const std::vector<CaseResult>& cases, const RunOptions& options) {
+  std::vector<std::string> wanted;
+  for (const CaseResult& c : cases) wanted.insert(wanted.end(), c.left_behind.begin(), c.left_behind.end());
+  if (wanted.empty()) return wanted;
+  std::vector<std::string> left;
+  try {
+    session::Session session(options.timeouts);
+    open_cleanup_session(session, options.target);
+    for (const std::string& path : wanted)
+      if (!remove_tree(session, path)) left.push_back(path);
+    session.quit();
+  } catch (const std::exception&) {
+    return wanted;
+  }
+  return left;
+}
+
 }  // namespace
 
 RunResult probe(const RunOptions& options) {
@@ -119,6 +140,8 @@ RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& 
   for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(worker);
   worker();
   for (auto& thread : pool) thread.join();
+  result.left_behind = retry_removal(result.cases, options);
+  derive_findings(result);
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   return result;
 }

@@ -14,17 +14,10 @@ namespace {
 
 bool one_of(int code, std::initializer_list<int> codes) { return std::find(codes.begin(), codes.end(), code) != codes.end(); }
 
-/// A reply that is neither the success nor an allowed refusal: graded by level and §5.4 table.
-TlsStepOutcome unmatched(std::string_view verb, const proto::Reply& reply, scenario::Level level, std::string expected) {
-  TlsStepOutcome out;
-  const bool allowed = proto::is_allowed(verb, reply.code);
-  out.verdict = grade_unmatched(level, reply.code, allowed);
-  out.expected = std::move(expected);
-  out.actual = reply_summary(reply);
-  out.reason = allowed ? fmt::format("{} was answered {} ({} case)", verb, reply.code, scenario::to_string(level))
-                       : fmt::format("reply {} to {} is not allowed (allowed: {})", reply.code, verb,
-                                     proto::allowed_codes_text(verb, proto::ReplyStage::first));
-  return out;
+/// A reply that is neither the success nor an allowed refusal: graded as any unexpected reply.
+TlsStepOutcome unmatched(std::string_view command, const proto::Reply& reply, scenario::Level level, std::string expected) {
+  Judgement graded = grade_reply(reply, level, command, proto::ReplyStage::first, std::move(expected));
+  return {graded.verdict, std::move(graded.expected), reply_summary(reply), std::move(graded.reason)};
 }
 
 TlsStepOutcome refused(const proto::Reply& reply, std::string expected, std::string reason) {
@@ -42,15 +35,23 @@ proto::Reply open_control(session::Session& session, const Target& target) {
                                          : session.connect(target.host, target.port);
 }
 
+/// The outcome, marked with the command and reply that decided it.
+TlsStepOutcome answered(TlsStepOutcome out, std::string command, const proto::Reply& reply) {
+  out.command = std::move(command);
+  out.code = reply.code;
+  return out;
+}
+
 TlsStepOutcome run_auth_tls(session::Session& session, scenario::Level level) {
-  if (session.control_secure()) return {Verdict::pass, "234", "the control connection is already protected", {}};
+  if (session.control_secure()) return {Verdict::pass, "234", "the control connection is already protected", {}, "AUTH TLS", 0};
   const proto::Reply reply = session.auth_tls();  // throws on a failed handshake after 234
-  if (reply.code == 234) return {Verdict::pass, "234", reply_summary(reply), {}};
+  const auto out = [&](TlsStepOutcome o) { return answered(std::move(o), "AUTH TLS", reply); };
+  if (reply.code == 234) return out({Verdict::pass, "234", reply_summary(reply), {}});
   if (reply.code == 334)  // RFC 4217 §4.2: "the '334' reply is incorrect"
-    return {Verdict::fail, "234", reply_summary(reply), "RFC 4217 §4.2: 334 (ADAT follows) is incorrect for AUTH TLS"};
+    return out({Verdict::fail, "234", reply_summary(reply), "RFC 4217 §4.2: 334 (ADAT follows) is incorrect for AUTH TLS"});
   if (one_of(reply.code, {431, 500, 502, 504, 534}))
-    return refused(reply, "234", "AUTH TLS was refused: the server does not offer FTP over TLS (RFC 4217 §4, RFC 2228 §3)");
-  return unmatched("AUTH", reply, level, "234");
+    return out(refused(reply, "234", "AUTH TLS was refused: the server does not offer FTP over TLS (RFC 4217 §4, RFC 2228 §3)"));
+  return out(unmatched("AUTH TLS", reply, level, "234"));
 }
 
 TlsStepOutcome run_secure_data(session::Session& session, char protection, scenario::Level level) {
@@ -58,22 +59,25 @@ TlsStepOutcome run_secure_data(session::Session& session, char protection, scena
   const std::vector<proto::Reply> replies = session.secure_data(protection);
   const proto::Reply& last = replies.back();
   const std::string_view verb = replies.size() == 1 ? "PBSZ" : "PROT";
-  if (replies.size() == 2 && last.code / 100 == 2) return {Verdict::pass, expected, reply_summary(last), {}};
+  const std::string command = replies.size() == 1 ? std::string("PBSZ 0") : fmt::format("PROT {}", protection);
+  const auto out = [&](TlsStepOutcome o) { return answered(std::move(o), command, last); };
+  if (replies.size() == 2 && last.code / 100 == 2) return out({Verdict::pass, expected, reply_summary(last), {}});
   if (one_of(last.code, {500, 502, 504, 534, 536}))
-    return refused(last, expected, fmt::format("{} was refused: the server does not offer data protection level {} "
-                                               "(RFC 4217 §9, RFC 2228 §3)", verb, protection));
-  return unmatched(verb, last, level, expected);
+    return out(refused(last, expected, fmt::format("{} was refused: the server does not offer data protection level {} "
+                                                   "(RFC 4217 §9, RFC 2228 §3)", verb, protection)));
+  return out(unmatched(command, last, level, expected));
 }
 
 TlsStepOutcome run_ccc(session::Session& session, scenario::Level level) {
   const proto::Reply reply = session.ccc();
-  if (reply.code == 200) return {Verdict::pass, "200", reply_summary(reply), {}};
+  const auto out = [&](TlsStepOutcome o) { return answered(std::move(o), "CCC", reply); };
+  if (reply.code == 200) return out({Verdict::pass, "200", reply_summary(reply), {}});
   if (one_of(reply.code, {500, 502, 534}))
-    return refused(reply, "200", "CCC was refused: the server does not clear the control connection (RFC 4217 §5)");
-  TlsStepOutcome out = unmatched("CCC", reply, level, "200, or 500/502/534 when refused");
+    return out(refused(reply, "200", "CCC was refused: the server does not clear the control connection (RFC 4217 §5)"));
+  TlsStepOutcome graded = unmatched("CCC", reply, level, "200, or 500/502/534 when refused");
   if (reply.code == 533 && session.control_secure())
-    out.reason = "RFC 4217 §5: 533 means the control connection is not protected, but it is (534 refuses CCC)";
-  return out;
+    graded.reason = "RFC 4217 §5: 533 means the control connection is not protected, but it is (534 refuses CCC)";
+  return out(std::move(graded));
 }
 
 bool needs_auth_tls(const Target& target, scenario::Requirement require) noexcept {

@@ -17,6 +17,8 @@ struct TlsStepOutcome {
   std::string expected;
   std::string actual;
   std::string reason;
+  std::string command;  ///< the command whose reply decided ("AUTH TLS", "PBSZ 0", "PROT P", "CCC")
+  int code = 0;         ///< that reply's code
   bool ok() const noexcept { return verdict == Verdict::pass; }
 };
 

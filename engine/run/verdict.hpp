@@ -1,6 +1,7 @@
 // Verdicts: what a case found about the server, plus `error` (the harness or network failed, never
 // the server's fault) and `skipped` (a precondition was not met). docs/scenario-format.md §Verdicts.
 #pragma once
+#include <array>
 #include <string_view>
 
 #include "scenario/ast.hpp"
@@ -12,9 +13,16 @@ enum class Verdict {
   skipped,      ///< a precondition was not met (feature absent, command refused by skip-unless)
   unsupported,  ///< an optional command or variant refused the way the RFC allows (502, 504)
   warn,         ///< a SHOULD not met, or a tolerated deviation (bare LF)
+  /// Set-up the case is not about (a fixture, TYPE, the data connection, TLS) broke on a server
+  /// defect; the defect is reported once, as a finding, and never counts as this case's fail.
+  blocked,
   fail,         ///< a MUST broken, or a reply the RFC does not allow (RFC 959 §5.4)
   error,        ///< harness or network failure (session::Error): inconclusive, never a fail
 };
+
+/// Every verdict, in severity order.
+inline constexpr std::array<Verdict, 7> kAllVerdicts = {Verdict::pass, Verdict::skipped, Verdict::unsupported, Verdict::warn,
+                                                        Verdict::blocked, Verdict::fail, Verdict::error};
 
 std::string_view to_string(Verdict verdict) noexcept;
 

@@ -115,6 +115,9 @@ struct Transfer {
   std::optional<char> mode;                ///< S B C
   std::string via = "auto";                ///< pasv epsv port eprt kept; auto: pasv on IPv4, epsv on IPv6
   bool keep_open = false;                  ///< keep-open: MODE B/C connection left open on a 250 (RFC 959 §3.3)
+  /// leave-reply: the transfer runs as a client runs it (data connection opened first), and its
+  /// final reply — a refusal, or a completion after data — is judged by the `<` on the next line.
+  bool leave_reply = false;
   std::optional<std::uint64_t> rest;
   std::optional<Content> upload;           ///< stor/appe
   std::string save_as;                     ///< name under which the sent/received bytes are kept

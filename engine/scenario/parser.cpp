@@ -209,7 +209,17 @@ class FileParser {
       if (auto alternative = steps.parse_alternative(cursor, "or")) expect->alternatives.push_back(std::move(*alternative));
       return;
     }
-    if (auto step = steps.parse(cursor)) c.steps.push_back(std::move(*step));
+    if (auto step = steps.parse(cursor)) {
+      if (leaves_reply(c) && !std::holds_alternative<Expect>(step->body))
+        error(number, keyword_column, "a transfer with 'leave-reply' must be followed by a '<' that judges its final reply");
+      c.steps.push_back(std::move(*step));
+    }
+  }
+
+  /// The case's last step is a transfer that hands its final reply to the next `<`.
+  static bool leaves_reply(const Case& c) {
+    const Transfer* transfer = c.steps.empty() ? nullptr : std::get_if<Transfer>(&c.steps.back().body);
+    return transfer && transfer->leave_reply;
   }
 
   void expect_end(LineCursor& cursor, int number) {
@@ -269,6 +279,9 @@ class FileParser {
     if (!seen_rfc_) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no 'rfc NUMBER §SECTION'", c.id));
     if (!seen_level_) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no 'level MUST|SHOULD|MAY'", c.id));
     if (c.steps.empty()) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no steps", c.id));
+    if (leaves_reply(c))
+      error(c.steps.back().loc.line, c.steps.back().loc.column,
+            "a transfer with 'leave-reply' must be followed by a '<' that judges its final reply");
     check_variables(c);
     result_.cases.push_back(std::move(c));
     current_.reset();

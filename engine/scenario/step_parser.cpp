@@ -299,6 +299,10 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
     transfer.keep_open = true;
     return true;
   }
+  if (cursor.eat_word("leave-reply")) {
+    transfer.leave_reply = true;
+    return true;
+  }
   if (cursor.eat_word("expect-empty")) {
     transfer.checks.push_back({DataCheck::Kind::empty, {}, {}});
     return true;
@@ -340,7 +344,7 @@ bool StepParser::parse_transfer_option(LineCursor& cursor, Transfer& transfer) {
   }
   std::string_view key = cursor.word("=");
   if (!cursor.eat('=')) {
-    error(column, fmt::format("expected an option (type= stru= mode= via= rest= data= save= keep-open expect-data "
+    error(column, fmt::format("expected an option (type= stru= mode= via= rest= data= save= keep-open leave-reply expect-data "
                               "expect-reply expect-crlf expect-empty expect-tls expect-clear expect-tls-resumed "
                               "expect-close-notify), found '{}'", key));
     return false;
@@ -432,6 +436,10 @@ std::optional<StepBody> StepParser::parse_transfer(LineCursor& cursor, Transfer:
     if (!parse_transfer_option(cursor, transfer)) return std::nullopt;
   if ((verb == Transfer::Verb::stor || verb == Transfer::Verb::appe || verb == Transfer::Verb::stou) && !transfer.upload) {
     error(cursor.column(), fmt::format("expected 'data=\"...\"', 'data=random:N' or 'data=@name' for {}", verb_name));
+    return std::nullopt;
+  }
+  if (transfer.leave_reply && (!transfer.checks.empty() || transfer.keep_open)) {
+    error(column, "'leave-reply' hands the judgement to the next '<': it takes no expect- checks and no keep-open");
     return std::nullopt;
   }
   return transfer;

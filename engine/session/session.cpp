@@ -112,6 +112,7 @@ void SessionState::send_command(std::string_view verb, std::string_view arg) {
   std::error_code ec;
   const std::string wire = proto::encode_command(verb, arg, ec);
   if (ec) throw Error(errc::invalid_argument, fmt::format("cannot send \"{} {}\": {}", verb, arg, ec.message()));
+  last_command = arg.empty() ? std::string(verb) : fmt::format("{} {}", verb, arg);
   send_bytes(wire);
 }
 
@@ -267,14 +268,14 @@ proto::Reply Session::read_reply(std::optional<std::chrono::milliseconds> timeou
 
 std::vector<proto::Deviation> Session::take_deviations() { return std::exchange(impl_->deviations, {}); }
 
-std::vector<proto::Reply> Session::set_representation(const codec::Representation& rep) {
+std::vector<proto::Reply> Session::set_representation(const codec::Representation& rep, codec::FormCode form) {
   auto& s = *impl_;
   std::vector<proto::Reply> replies;
   auto& current = s.representation;
   // RFC 959 §4.1.2: TYPE, STRU and MODE are separate commands; each takes effect on its 2yz.
   if (rep.type != current.type || rep.format != current.format ||
       (rep.type == codec::RepType::local && rep.byte_size != current.byte_size)) {
-    replies.push_back(command("TYPE", codec::type_argument(rep)));
+    replies.push_back(command("TYPE", codec::type_argument(rep, form)));
     if (replies.back().code / 100 == 2) {
       current.type = rep.type;
       current.format = rep.format;
@@ -343,6 +344,7 @@ const Transcript& Session::transcript() const noexcept { return impl_->transcrip
 const std::vector<proto::Reply>& Session::greeting_replies() const noexcept { return impl_->greeting; }
 const Timeouts& Session::timeouts() const noexcept { return impl_->timeouts; }
 void Session::set_timeouts(const Timeouts& timeouts) { impl_->timeouts = timeouts; }
+const std::string& Session::last_command() const noexcept { return impl_->last_command; }
 std::string Session::local_address() const { return impl_->local_host(); }
 std::string Session::remote_address() const { return impl_->remote_host(); }
 

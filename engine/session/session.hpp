@@ -89,6 +89,8 @@ struct TransferOptions {
   /// Applied with TYPE/STRU/MODE before the transfer when it differs from the session's current
   /// one (nullopt: leave the session's representation as it is).
   std::optional<codec::Representation> representation;
+  /// How TYPE is spelt when it is sent: "TYPE A" as clients send it, or "TYPE A N" on request.
+  codec::FormCode type_form = codec::FormCode::implied;
   std::optional<std::uint64_t> restart;    ///< send REST n first (RFC 3659 §5 stream restart)
   /// Receives the local-form bytes of a download as they arrive, instead of TransferResult::data.
   std::function<void(std::string_view)> sink;
@@ -109,6 +111,9 @@ struct TransferOptions {
 struct TransferResult {
   std::vector<proto::Reply> replies;  ///< every reply of the exchange: REST 350, 1yz, final
   proto::Reply final_reply;           ///< the completion reply (226/250, or the failure)
+  /// The command line `final_reply` answered: the transfer command, or the TYPE/STRU/MODE,
+  /// PASV/EPSV/PORT/EPRT or REST that was refused before it.
+  std::string final_command;
   std::string data;                   ///< local-form bytes received (RETR/LIST/NLST)
   std::uint64_t wire_bytes = 0;       ///< bytes that crossed the data connection
   std::error_code codec_error;        ///< set if the received wire data could not be decoded
@@ -201,8 +206,10 @@ class Session {
   TransferResult transfer_from(std::string_view line, UploadSource source, const TransferOptions& options = {});
 
   /// Sends TYPE/STRU/MODE as needed so the session uses `rep`; returns the replies (empty if none
-  /// was needed). Throws nothing on refusal: the caller judges the replies.
-  std::vector<proto::Reply> set_representation(const codec::Representation& rep);
+  /// was needed). Throws nothing on refusal: the caller judges the replies. TYPE spells
+  /// Non-print as `form` says ("TYPE A" by default, as clients in the field send it).
+  std::vector<proto::Reply> set_representation(const codec::Representation& rep,
+                                               codec::FormCode form = codec::FormCode::implied);
   const codec::Representation& representation() const noexcept;
 
   /// Thread-safe: ends the blocking call in progress on another thread, at once. A transfer closes
@@ -228,6 +235,9 @@ class Session {
   const std::vector<proto::Reply>& greeting_replies() const noexcept;
   const Timeouts& timeouts() const noexcept;
   void set_timeouts(const Timeouts& timeouts);
+  /// The last command line the session sent itself (command(), login(), transfers; not send_raw):
+  /// what a reply, or a protocol violation thrown as Error, answered.
+  const std::string& last_command() const noexcept;
   /// The local and remote addresses of the control connection (numeric host text).
   std::string local_address() const;
   std::string remote_address() const;

@@ -35,6 +35,7 @@ struct SessionState {
   TlsOptions tls_options;
   std::optional<net::ssl::context> tls_context;  ///< made from tls_options when first needed
   std::string server_host;      ///< the host given to connect: SNI and name verification
+  std::string last_command;     ///< the last command line sent through send_command ("TYPE A")
   char data_protection = 'C';   ///< PROT level in force (RFC 4217 §9)
 
   // Session::interrupt(): its handler runs inside a wait on `io` (any thread may post it), sets

@@ -78,11 +78,12 @@ TransferResult Session::run_transfer(std::string_view line, const UploadSource* 
   TransferResult result;
   const auto stop = [&](const proto::Reply& reply) {
     result.final_reply = reply;
+    result.final_command = s.last_command;
     return result;
   };
 
   if (options.representation) {
-    for (auto& reply : set_representation(*options.representation)) {
+    for (auto& reply : set_representation(*options.representation, options.type_form)) {
       result.replies.push_back(reply);
       if (!is_completion(reply)) return stop(reply);
     }
@@ -129,6 +130,7 @@ TransferResult Session::run_transfer(std::string_view line, const UploadSource* 
   }
   if (result.truncated) {
     resynchronise(s, data, result);  // the server may not answer at all after the client's close
+    result.final_command = s.last_command;
     return result;
   }
   do {

@@ -158,7 +158,7 @@ HandlerResult handle_stat(ControlSession& session, const Command& command) {
   text += fmt::format(" Connected from {}\n", session.remote_endpoint().address().to_string());
   text += state.logged_in ? fmt::format(" Logged in as {}{}\n", state.user_name, state.read_only ? " (read-only)" : "")
                           : std::string(" Not logged in\n");
-  text += fmt::format(" TYPE: {}, STRU: {}, MODE: {}\n", ftpspec::codec::type_argument(rep),
+  text += fmt::format(" TYPE: {}, STRU: {}, MODE: {}\n", ftpspec::codec::type_argument(rep, ftpspec::codec::FormCode::written),
                       ftpspec::codec::stru_argument(rep.structure), ftpspec::codec::mode_argument(rep.mode));
   text += " No data connection\nEnd of status";
   session.reply(211, text);

@@ -173,7 +173,7 @@ HandlerResult handle_type(ControlSession& session, const Command& command) {
   candidate.type = parsed->type;
   candidate.format = parsed->format;
   candidate.byte_size = parsed->byte_size;
-  apply_representation(session, candidate, "Type " + codec::type_argument(candidate));
+  apply_representation(session, candidate, "Type " + codec::type_argument(candidate, codec::FormCode::written));
 }
 
 HandlerResult handle_stru(ControlSession& session, const Command& command) {

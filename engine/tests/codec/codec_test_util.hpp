@@ -23,7 +23,7 @@ inline Representation make_rep(RepType type, Structure structure, Mode mode,
 
 /// "A N/F/S" style name for messages.
 inline std::string describe(const Representation& rep) {
-  return type_argument(rep) + "/" + stru_argument(rep.structure) + "/" + mode_argument(rep.mode);
+  return type_argument(rep, FormCode::written) + "/" + stru_argument(rep.structure) + "/" + mode_argument(rep.mode);
 }
 
 struct Decoded {

@@ -16,8 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// The shipped suite, found from this file's location in the source tree.
-fs::path scenario_dir() { return fs::path(__FILE__).parent_path() / ".." / ".." / ".." / "scenarios"; }
+/// The shipped suite in the source tree.
+fs::path scenario_dir() { return fs::path(FTPSPEC_SOURCE_DIR) / "scenarios"; }
 
 class EndToEnd : public ::testing::Test {
  protected:

@@ -20,6 +20,7 @@
 #include "reports/svg_sequence.hpp"
 #include "reports/terminal.hpp"
 #include "reports/transcript_lines.hpp"
+#include "run/findings.hpp"
 #include "run/launcher.hpp"
 
 namespace ftpspec::reports {
@@ -47,13 +48,17 @@ run::RunResult sample() {
     c.transcript = "+0.000001 C> NOOP\\r\\n\n" + kHostile;
     if (verdict != run::Verdict::pass) {
       c.reason = "reason for " + c.id;
-      c.steps.push_back({{"scenarios/x.ftpspec", 7, 3}, "< 200", verdict, "200", "500 " + kHostile, c.reason, "C> NOOP"});
+      c.steps.push_back({{"scenarios/x.ftpspec", 7, 3}, "< 200", verdict, "200", "500 " + kHostile, c.reason, "C> NOOP", "NOOP", 500});
     }
     return c;
   };
   r.cases = {make("noop-ok", "959 §4.1.3", run::Verdict::pass), make("broken", "959 §5.4", run::Verdict::fail),
              make("harness", "2428 §3", run::Verdict::error), make("absent", "3659 §4", run::Verdict::unsupported),
-             make("soft", "959 §4.2", run::Verdict::warn), make("skipped-one", "3659 §7", run::Verdict::skipped)};
+             make("soft", "959 §4.2", run::Verdict::warn), make("skipped-one", "3659 §7", run::Verdict::skipped),
+             make("needs-noop", "959 §4.1.3", run::Verdict::blocked)};
+  // "needs-noop" needed the NOOP that "broken" tests: one finding, touching both.
+  r.cases.back().blocked_on = run::SetupDefect{"NOOP", 500, "500 no", "NOOP answers 200", "959 §5.4"};
+  run::derive_findings(r);
   return r;
 }
 
@@ -73,11 +78,11 @@ int run_on_file(const std::string& text, const std::string& command, std::string
 }
 
 TEST(Escape, JsonKeepsHostileBytesVisible) {
-  EXPECT_EQ(json_quote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
-  EXPECT_EQ(json_quote("\xFF"), "\"\\\\xFF\"");
-  EXPECT_EQ(json_quote("caf\xC3\xA9"), "\"caf\xC3\xA9\"");
-  EXPECT_EQ(json_quote("\xC3"), "\"\\\\xC3\"");        // truncated sequence
-  EXPECT_EQ(json_quote("\xED\xA0\x80"), "\"\\\\xED\\\\xA0\\\\x80\"");  // a surrogate is not UTF-8
+  EXPECT_EQ(valid_utf8("a\"b\\c\n\x01"), "a\"b\\c\n\x01");
+  EXPECT_EQ(valid_utf8("\xFF"), "\\xFF");
+  EXPECT_EQ(valid_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
+  EXPECT_EQ(valid_utf8("\xC3"), "\\xC3");                        // truncated sequence
+  EXPECT_EQ(valid_utf8("\xED\xA0\x80"), "\\xED\\xA0\\x80");  // a surrogate is not UTF-8
 }
 
 TEST(Escape, XmlControlBytesAreVisible) {
@@ -95,7 +100,7 @@ TEST(JsonReport, ParsesAndCarriesTheSchema) {
                            "d[\"cases\"][1][\"steps\"][0][\"location\"][\"line\"], repr(d[\"greeting\"][0][-17:]))'",
                            printed);
   ASSERT_EQ(status, 0) << printed << out.str();
-  EXPECT_EQ(printed, "ftpspec-results/1 1 6 6 7 ' \\\\xFF\\\\xFE café \\r\\n'\n");
+  EXPECT_EQ(printed, "ftpspec-results/2 1 7 7 7 ' \\\\xFF\\\\xFE café \\r\\n'\n");
   // Canonical: writing twice gives the same bytes, and keys come sorted.
   std::ostringstream again;
   write_json(sample(), again);
@@ -125,9 +130,9 @@ run::RunResult hostile_sample() {
   return r;
 }
 
-/// A file of the source tree: this test lives in engine/tests/run/ (CMake passes absolute paths).
+/// A file of the source tree.
 std::string source_path(const std::string& relative) {
-  return (fs::path(__FILE__).parent_path() / "../../.." / relative).lexically_normal().string();
+  return (fs::path(FTPSPEC_SOURCE_DIR) / relative).lexically_normal().string();
 }
 
 TEST(JunitReport, ValidatesAgainstTheSchema) {
@@ -164,7 +169,9 @@ TEST(JunitReport, WellFormedWithUniqueNames) {
                            "len(r.findall(\".//error\")), len(r.findall(\".//skipped\")), r.get(\"failures\"))'",
                            printed);
   ASSERT_EQ(status, 0) << printed;
-  EXPECT_EQ(printed, "3 6 6 1 1 2 1\n");  // suites: RFC 959, 2428, 3659
+  // suites: findings, RFC 959, 2428, 3659; the finding is a testcase of its own (a failure), the
+  // blocked case a skipped one.
+  EXPECT_EQ(printed, "4 8 8 2 1 3 2\n");
   EXPECT_NE(out.str().find("\\x01\\x1B[31m"), std::string::npos);
 }
 
@@ -173,11 +180,17 @@ TEST(TerminalReport, ListsFindingsWithoutColour) {
   write_terminal(sample(), out, {false, true});
   const std::string text = out.str();
   EXPECT_EQ(text.find('\x1b'), std::string::npos) << "no raw ESC: colour off and server bytes escaped";
-  EXPECT_NE(text.find("RFC 959      3 cases  1 pass  1 fail  1 warn"), std::string::npos) << text;
-  EXPECT_NE(text.find("fail  broken [MUST 959 §5.4] title of broken"), std::string::npos) << text;
+  EXPECT_NE(text.find("ftp://tester@127.0.0.1:2121: 1 finding, 1 at MUST level\n  F1  MUST   NOOP: 500 "), std::string::npos) << text;
+  EXPECT_LT(text.find("F1"), text.find("RFC 959 ")) << "the findings lead";
+  EXPECT_NE(text.find("        fails: broken\n        blocks: needs-noop\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("RFC 959      4 cases  1 pass  1 fail  1 warn  1 blocked"), std::string::npos) << text;
+  EXPECT_NE(text.find("fail    broken [MUST 959 §5.4] title of broken (F1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("blocked needs-noop [MUST 959 §4.1.3] title of needs-noop (F1)\n        blocked by broken (F1)"),
+            std::string::npos) << text;
   EXPECT_NE(text.find("at scenarios/x.ftpspec:7:3: < 200"), std::string::npos) << text;
   EXPECT_EQ(text.find("absent [MUST"), std::string::npos) << "unsupported is not a finding";
-  EXPECT_NE(text.find("6 cases in 1.2s: 1 pass 1 fail 1 warn 1 unsupported 1 skipped 1 error"), std::string::npos) << text;
+  EXPECT_NE(text.find("7 cases in 1.2s: 1 pass 1 fail 1 warn 1 unsupported 1 blocked 1 skipped 1 error; 1 finding, 1 at MUST level"),
+            std::string::npos) << text;
   std::ostringstream colored;
   write_terminal(sample(), colored, {true, false});
   EXPECT_NE(colored.str().find("\x1b[31;1m"), std::string::npos);
@@ -254,8 +267,11 @@ TEST(HtmlReport, SelfContainedAndEscaped) {
   EXPECT_EQ(html.find("\xFF"), std::string::npos) << "invalid UTF-8 is shown as \\xFF text";
   EXPECT_EQ(count("<!--"), 0u);
   EXPECT_EQ(count("http:") + count("https:"), count("xmlns=\"http://www.w3.org/2000/svg\"")) << "no network: only the SVG namespace URI";
-  EXPECT_EQ(count("<details class=\"case\""), 6u);
-  EXPECT_EQ(count("<svg"), 6u) << "one sequence diagram per case";
+  EXPECT_EQ(count("<details class=\"case\""), 7u);
+  EXPECT_EQ(count("<svg"), 7u) << "one sequence diagram per case";
+  EXPECT_LT(html.find("id=\"headline\">ftp://tester@127.0.0.1:2121: 1 finding, 1 at MUST level"), html.find("<h2>Summary")) << html;
+  EXPECT_NE(html.find("<tr id=\"finding-F1\"><td>F1</td><td>MUST</td><td class=\"mono\">NOOP</td>"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"#case-6\">needs-noop</a>"), std::string::npos);
   EXPECT_NE(html.find("data-verdict=\"fail\" data-rfc=\"959\""), std::string::npos);
   EXPECT_NE(html.find("<option value=\"2428\">RFC 2428 (1)</option>"), std::string::npos);
   EXPECT_NE(html.find("<span class=\"t s\"><span class=\"ts\">+0.000200</span><span class=\"m\">S&gt;</span>500"),
@@ -284,7 +300,10 @@ TEST(JsonRead, RoundTripsAndExplainsBadInput) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(error_of("{\"schema\": \"ftpspec-results/2\"}"), "schema is 'ftpspec-results/2', this ftpspec reads 'ftpspec-results/1'");
+  EXPECT_EQ(error_of("{\"schema\": \"ftpspec-results/9\"}"),
+            "schema is 'ftpspec-results/9', this ftpspec reads 'ftpspec-results/2' and 'ftpspec-results/1'");
+  EXPECT_EQ(back.findings.size(), 1u);
+  EXPECT_EQ(back.cases.at(6).blocked_by, "broken");
   EXPECT_NE(error_of("{\"schema\": ").find("not JSON"), std::string::npos);
   std::string wrong_verdict = written.str();
   wrong_verdict.replace(wrong_verdict.find("\"verdict\": \"fail\""), 17, "\"verdict\": \"nope\"");
@@ -297,7 +316,7 @@ TEST(JsonRead, RoundTripsAndExplainsBadInput) {
 TEST(Matrix, HtmlAndMarkdownCompareRuns) {
   run::RunResult a = sample(), b = hostile_sample();
   b.cases.at(1).verdict = run::Verdict::pass;   // "broken" passes on b
-  b.cases.pop_back();                           // "skipped-one" was not run on b
+  b.cases.erase(b.cases.begin() + 5);           // "skipped-one" was not run on b
   const std::vector<MatrixColumn> columns = {{"alpha", a}, {"beta|<b>", b}};
   std::ostringstream html;
   write_matrix_html(columns, html);

@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path scenario_dir() { return fs::path(__FILE__).parent_path() / ".." / ".." / ".." / "scenarios"; }
+fs::path scenario_dir() { return fs::path(FTPSPEC_SOURCE_DIR) / "scenarios"; }
 
 const testing::SelfSignedCert& certificate() {
   static const testing::SelfSignedCert cert;

@@ -15,7 +15,7 @@ namespace bp = boost::process;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-inline const fs::path pyftpdlib_script = fs::path(__FILE__).parent_path() / "pyftpdlib_server.py";
+inline const fs::path pyftpdlib_script = fs::path(FTPSPEC_SOURCE_DIR) / "engine" / "tests" / "session" / "pyftpdlib_server.py";
 
 /// pyftpdlib serving a fresh temporary folder; `skip_reason` is set when it could not start. With
 /// a certificate and key it offers AUTH TLS (RFC 4217, pyftpdlib's TLS_FTPHandler).
