@@ -93,7 +93,7 @@ def peers_dir() -> Path:
 
 
 def build_dir() -> Path:
-    return Path(os.environ.get("FTPSPEC_BUILD_DIR", "/work/main/build/release")).absolute()
+    return Path(os.environ.get("FTPSPEC_BUILD_DIR", REPO_ROOT / "build" / "release")).absolute()
 
 
 def program_path(name: str) -> Path:
