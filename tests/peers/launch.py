@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 from urllib.parse import quote
 
 PEERS = ["ftpspecd", "vsftpd", "proftpd", "pure-ftpd", "pyftpdlib"]
@@ -308,21 +308,62 @@ def _read_greeting(port: int, deadline: float) -> str | None:
         return None
 
 
+class ProcessStatus(NamedTuple):
+    state: str  # R, S, D, Z (zombie), ...
+    parent: int
+    start_time: int  # clock ticks after boot: tells a process from a later one with its pid
+
+
+def process_status(pid: int) -> ProcessStatus | None:
+    """Process ``pid`` as /proc/PID/stat shows it (proc(5)), or None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # after "(comm)"
+        return ProcessStatus(fields[0], int(fields[1]), int(fields[19]))
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """pid -> start time of every live descendant of ``pid``, also those that left its process
+    group (vsftpd runs each session in a new session, setsid(2))."""
+    children: dict[int, list[tuple[int, int]]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        status = process_status(int(entry.name))
+        if status is not None and status.state != "Z":
+            children.setdefault(status.parent, []).append((int(entry.name), status.start_time))
+    found: dict[int, int] = {}
+    todo = [pid]
+    while todo:
+        for child, start_time in children.get(todo.pop(), []):
+            found[child] = start_time
+            todo.append(child)
+    return found
+
+
 def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the server's process group, SIGKILL it after STOP_GRACE seconds, and reap it.
-    The group also holds the per-session children that vsftpd, ProFTPD and pure-ftpd fork."""
-    def signal_group(sig: int) -> None:
+    """SIGTERM the server's process group and its descendants, SIGKILL them after STOP_GRACE
+    seconds, and reap the server. The group holds the per-session children that ProFTPD,
+    pure-ftpd and the inetutils acceptor start; vsftpd's sessions leave it, so descendants are
+    looked up too, before the server dies and they move to another parent."""
+    family = descendants(process.pid)
+
+    def signal_all(sig: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, sig)
+        for pid, start_time in family.items():
+            status = process_status(pid)
+            if status is not None and status.start_time == start_time:  # not a reused pid
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, sig)
 
     if process.poll() is None:
-        signal_group(signal.SIGTERM)
+        signal_all(signal.SIGTERM)
         try:
             process.wait(timeout=STOP_GRACE)
         except subprocess.TimeoutExpired:
-            signal_group(signal.SIGKILL)
+            signal_all(signal.SIGKILL)
             process.wait(timeout=STOP_GRACE)
-    signal_group(signal.SIGKILL)  # session children that outlived their master
+    signal_all(signal.SIGKILL)  # session processes that outlived their master
 
 
 def _die_with_parent() -> None:
