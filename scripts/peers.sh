@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Makes the third-party FTP servers ("peers") available to ftpspec's tests and benchmarks
 # WITHOUT installing any of them system-wide:
-#   vsftpd, proftpd-core and pure-ftpd conflict as Debian packages (each Provides/Conflicts
-#   ftp-server) and their postinst scripts would start a daemon on port 21. So each .deb is
-#   fetched with `apt-get download` into build/peers/debs and unpacked with `dpkg -x` into
-#   build/peers/<name>/ (no maintainer scripts run); only their runtime shared libraries are
-#   apt-installed. pyftpdlib comes from python3-pyftpdlib (scripts/debian-packages.txt).
+#   vsftpd, proftpd-core, pure-ftpd and inetutils-ftpd conflict as Debian packages (each
+#   Provides/Conflicts ftp-server) and their postinst scripts would start a daemon on port 21.
+#   So each .deb is fetched with `apt-get download` into build/peers/debs and unpacked with
+#   `dpkg -x` into build/peers/<name>/ (no maintainer scripts run); only their runtime shared
+#   libraries are apt-installed. ProFTPD's mod_tls comes from proftpd-mod-crypto, unpacked into
+#   the same folder. pyftpdlib and Twisted come from python3-pyftpdlib and python3-twisted,
+#   inetutils ftpd's private user database from libnss-wrapper (scripts/debian-packages.txt).
 # Idempotent: a package already unpacked is skipped. Needs root (or sudo) for apt-get install.
 # Usage: scripts/peers.sh [--check]   (--check: only verify, install nothing)
 set -euo pipefail
@@ -15,14 +17,24 @@ debs_dir=$peers_dir/debs
 check_only=0
 [[ ${1:-} == --check ]] && check_only=1
 
-# peer name -> Debian package holding its binaries; and the binaries to check with ldd.
-declare -A package_of=([vsftpd]=vsftpd [proftpd]=proftpd-core [pure-ftpd]=pure-ftpd)
+# peer name -> Debian packages unpacked into its folder; and the binaries to check with ldd.
+declare -A packages_of=(
+  [vsftpd]=vsftpd
+  [proftpd]="proftpd-core proftpd-mod-crypto"
+  [pure-ftpd]=pure-ftpd
+  [inetutils]=inetutils-ftpd
+)
 declare -A binaries_of=(
   [vsftpd]="usr/sbin/vsftpd"
-  [proftpd]="usr/sbin/proftpd"
+  [proftpd]="usr/sbin/proftpd usr/lib/proftpd/mod_tls.so"
   [pure-ftpd]="usr/sbin/pure-ftpd usr/bin/pure-pw"
+  [inetutils]="usr/sbin/ftpd"
 )
-peers=(vsftpd proftpd pure-ftpd)
+peers=(vsftpd proftpd pure-ftpd inetutils)
+# apt-installed: peers that are Python packages, and the NSS wrapper inetutils ftpd runs under.
+apt_packages=(python3-pyftpdlib python3-twisted libnss-wrapper)
+# inetutils ftpd chroots the users listed here into their home (see docs/peers.md).
+ftpchroot=/etc/ftpchroot
 
 if [[ $(id -u) -eq 0 ]]; then sudo=(); elif command -v sudo >/dev/null; then sudo=(sudo); else sudo=(false); fi
 export DEBIAN_FRONTEND=noninteractive
@@ -48,31 +60,36 @@ downloaded_deb() {
   return 0
 }
 
+# The marker $dest/.unpacked names each .deb unpacked there, one a line: a package added to a
+# peer later (proftpd-mod-crypto) is unpacked on top of what is there.
 unpack_peer() {
-  local name=$1 pkg=${package_of[$1]} dest=$peers_dir/$1
-  if [[ -f $dest/.unpacked ]]; then
-    echo "peers: $name already unpacked in $dest"
-    return 0
-  fi
-  mkdir -p "$debs_dir"
-  local deb
-  deb=$(downloaded_deb "$pkg")
-  if [[ -z $deb ]]; then
-    apt_update_once
-    # The sandbox user _apt cannot write into our folder: download as the caller.
-    (cd "$debs_dir" && apt-get download -q -o APT::Sandbox::User=root "$pkg")
+  local name=$1 dest=$peers_dir/$1 pkg deb
+  [[ -f $dest/.unpacked ]] || { rm -rf "$dest"; mkdir -p "$dest"; : >"$dest/.unpacked"; }
+  for pkg in ${packages_of[$name]}; do
+    if grep -q "^${pkg}_" "$dest/.unpacked"; then
+      echo "peers: $pkg already unpacked in $dest"
+      continue
+    fi
+    mkdir -p "$debs_dir"
     deb=$(downloaded_deb "$pkg")
-    [[ -n $deb ]] || { echo "peers: apt-get download $pkg left no .deb" >&2; return 1; }
-  fi
-  rm -rf "$dest"
-  mkdir -p "$dest"
-  dpkg -x "$deb" "$dest"
-  basename "$deb" >"$dest/.unpacked"
-  echo "peers: unpacked $(basename "$deb") into $dest"
+    if [[ -z $deb ]]; then
+      apt_update_once
+      # The sandbox user _apt cannot write into our folder: download as the caller.
+      (cd "$debs_dir" && apt-get download -q -o APT::Sandbox::User=root "$pkg")
+      deb=$(downloaded_deb "$pkg")
+      [[ -n $deb ]] || { echo "peers: apt-get download $pkg left no .deb" >&2; return 1; }
+    fi
+    dpkg -x "$deb" "$dest"
+    basename "$deb" >>"$dest/.unpacked"
+    echo "peers: unpacked $(basename "$deb") into $dest"
+  done
 }
 
 all_library_deps() {
-  for name in "${peers[@]}"; do library_deps "${package_of[$name]}"; done | sort -u
+  local name pkg
+  for name in "${peers[@]}"; do
+    for pkg in ${packages_of[$name]}; do library_deps "$pkg"; done
+  done | sort -u
 }
 
 install_library_deps() {
@@ -125,19 +142,39 @@ ensure_system_user() {
   fi
 }
 
+# inetutils ftpd confines a user to its home only when /etc/ftpchroot lists the name; the
+# launcher refuses to start it otherwise. One line, added once.
+ensure_ftpchroot() {
+  if grep -qx ftpspec "$ftpchroot" 2>/dev/null; then
+    echo "peers: $ftpchroot lists ftpspec"
+  elif [[ $(id -u) -eq 0 ]]; then
+    echo ftpspec >>"$ftpchroot"
+    echo "peers: added ftpspec to $ftpchroot"
+  else
+    echo "peers: not root: $ftpchroot does not list ftpspec (the inetutils peer needs it)" >&2
+  fi
+}
+
 print_versions() {
   echo "peers: versions"
   # vsftpd -v prints its version on stdin's fd (0) and exits; feed it /dev/null.
   echo "  vsftpd:    $("$peers_dir/vsftpd/usr/sbin/vsftpd" -v 0>&1 | head -n1)"
   echo "  proftpd:   $("$peers_dir/proftpd/usr/sbin/proftpd" -v 2>&1 | head -n1)"
   echo "  pure-ftpd: $("$peers_dir/pure-ftpd/usr/sbin/pure-ftpd" --help 2>&1 | head -n1)"
+  echo "  mod_tls:   $(grep -aom1 'mod_tls/[0-9.]*' "$peers_dir/proftpd/usr/lib/proftpd/mod_tls.so")"
+  echo "  inetutils: $("$peers_dir/inetutils/usr/sbin/ftpd" --version | head -n1)"
   echo "  pyftpdlib: $(/usr/bin/python3 -c 'import pyftpdlib; print(pyftpdlib.__ver__)' 2>&1)"
+  echo "  twisted:   $(/usr/bin/python3 -c 'import twisted; print(twisted.__version__)' 2>&1)"
 }
 
 if ((check_only)); then
   status=0
   for name in "${peers[@]}"; do check_peer "$name" || status=1; done
   getent passwd ftpspec >/dev/null || { echo "peers: no system user ftpspec" >&2; status=1; }
+  grep -qx ftpspec "$ftpchroot" 2>/dev/null || { echo "peers: $ftpchroot lacks ftpspec" >&2; status=1; }
+  for pkg in "${apt_packages[@]}"; do
+    is_installed "$pkg" || { echo "peers: $pkg is not installed" >&2; status=1; }
+  done
   ((status == 0)) && print_versions
   exit $status
 fi
@@ -146,10 +183,16 @@ if [[ ${sudo[0]:-} == false ]]; then
   echo "peers: not root and no sudo: cannot apt-get install the runtime libraries" >&2
   exit 1
 fi
-is_installed python3-pyftpdlib || { apt_update_once; "${sudo[@]}" apt-get install -y -qq python3-pyftpdlib; }
+missing_apt=()
+for pkg in "${apt_packages[@]}"; do is_installed "$pkg" || missing_apt+=("$pkg"); done
+if ((${#missing_apt[@]})); then
+  apt_update_once
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing_apt[@]}"
+fi
 for name in "${peers[@]}"; do unpack_peer "$name"; done
 install_library_deps
 ensure_system_user
+ensure_ftpchroot
 status=0
 for name in "${peers[@]}"; do check_peer "$name" || status=1; done
 ((status == 0)) || { echo "peers: some peer binaries cannot run" >&2; exit 1; }

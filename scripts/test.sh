@@ -7,7 +7,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FTPSPEC_BUILD_DIR:-$root/build/release}
 venv=$root/.venv
 "$root/scripts/setup.sh"
-"$root/scripts/peers.sh"   # vsftpd, ProFTPD, pure-ftpd unpacked into build/peers for the interop tests
+"$root/scripts/peers.sh"   # vsftpd, ProFTPD (+ mod_tls), pure-ftpd, inetutils ftpd unpacked into build/peers
 FTPSPEC_BUILD_DIR=$build "$root/scripts/build.sh" -DFTPSPEC_PYTEST_PYTHON="$venv/bin/python"
 
 # The documented offline install (docs/python.md); FTPSPEC_CMAKE_BUILD_DIR lets setup.py reuse

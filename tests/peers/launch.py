@@ -1,9 +1,11 @@
 """Start real FTP servers ("peers") on demand, as foreground processes owned by the caller.
 
 Each peer listens on 127.0.0.1 on a free port, serves a given root directory, and offers a login
-that can read and write (upload, mkdir, delete) in ``Peer.writable_dir``. Binaries of vsftpd,
-ProFTPD and pure-ftpd come from ``scripts/peers.sh`` (unpacked under build/peers/); pyftpdlib is
-Debian's python3-pyftpdlib run by /usr/bin/python3; ftpspecd comes from the ftpspec build.
+that can read and write (upload, mkdir, delete) in ``Peer.writable_dir``; ``Peer.tls`` says
+whether it offers explicit FTPS (AUTH TLS, RFC 4217). Binaries of vsftpd, ProFTPD (with mod_tls),
+pure-ftpd and GNU inetutils ftpd come from ``scripts/peers.sh`` (unpacked under build/peers/);
+pyftpdlib and Twisted are Debian's python3-pyftpdlib and python3-twisted run by /usr/bin/python3;
+ftpspecd comes from the ftpspec build.
 
     with start_peer("proftpd", root) as peer:
         ftplib.FTP().connect(peer.host, peer.port) ...
@@ -31,10 +33,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 from urllib.parse import quote
 
-PEERS = ["ftpspecd", "vsftpd", "proftpd", "pure-ftpd", "pyftpdlib"]
+PEERS = ["ftpspecd", "vsftpd", "proftpd", "pure-ftpd", "pyftpdlib", "twisted", "inetutils"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -69,6 +71,7 @@ class Peer:
     process: subprocess.Popen
     root: Path  # the served directory on disk
     log_path: Path = field(repr=False)
+    tls: bool = False  # offers AUTH TLS (RFC 4217 explicit FTPS) beside plain FTP
 
     @property
     def url(self) -> str:
@@ -93,7 +96,7 @@ def peers_dir() -> Path:
 
 
 def build_dir() -> Path:
-    return Path(os.environ.get("FTPSPEC_BUILD_DIR", "/work/main/build/release")).absolute()
+    return Path(os.environ.get("FTPSPEC_BUILD_DIR", REPO_ROOT / "build" / "release")).absolute()
 
 
 def program_path(name: str) -> Path:
@@ -104,32 +107,40 @@ def program_path(name: str) -> Path:
         "proftpd": peers_dir() / "proftpd" / "usr" / "sbin" / "proftpd",
         "pure-ftpd": peers_dir() / "pure-ftpd" / "usr" / "sbin" / "pure-ftpd",
         "pyftpdlib": Path(PYTHON),
+        "twisted": Path(PYTHON),
+        "inetutils": peers_dir() / "inetutils" / "usr" / "sbin" / "ftpd",
     }
     if name not in paths:
         raise ValueError(f"unknown peer {name!r}; known: {', '.join(PEERS)}")
     return paths[name]
 
 
+PYTHON_PEERS = {"pyftpdlib": "python3-pyftpdlib", "twisted": "python3-twisted"}  # module: package
+
+
 def missing_reason(name: str) -> str | None:
     """Why peer ``name`` cannot start here, or None when it can."""
-    if name == "pyftpdlib":
+    if name in PYTHON_PEERS:
         try:
-            subprocess.run([PYTHON, "-c", "import pyftpdlib"], check=True, capture_output=True)
+            subprocess.run([PYTHON, "-c", f"import {name}"], check=True, capture_output=True)
         except (OSError, subprocess.CalledProcessError):
-            return "pyftpdlib is not importable by /usr/bin/python3: apt-get install python3-pyftpdlib"
+            return (f"{name} is not importable by /usr/bin/python3: "
+                    f"apt-get install {PYTHON_PEERS[name]}")
         return None
     path = program_path(name)
     if not os.access(path, os.X_OK):
         if name == "ftpspecd":
             return f"{path} is not built (set FTPSPEC_BUILD_DIR or build the ftpspecd target)"
         return f"{path} is missing: run scripts/peers.sh"
-    if name == "vsftpd" and os.getuid() != 0:
-        return "vsftpd needs root (it chroots and switches user per session)"
-    if name in ("vsftpd", "pure-ftpd") and os.getuid() == 0:
+    if name in ("vsftpd", "inetutils") and os.getuid() != 0:
+        return f"{name} needs root (it chroots and switches user per session)"
+    if name in ("vsftpd", "pure-ftpd", "inetutils") and os.getuid() == 0:
         try:
             pwd.getpwnam(SYSTEM_USER)
         except KeyError:
             return f"system user {SYSTEM_USER!r} is missing: run scripts/peers.sh"
+    if name == "inetutils":
+        return _inetutils_missing_reason()
     return None
 
 
@@ -153,6 +164,7 @@ class Recipe:
     env: dict[str, str] | None = None
     # For servers that print the port they bound (ftpspecd with port 0): parse it from the log.
     port_from_log: re.Pattern[str] | None = None
+    tls: bool = False  # the configuration offers AUTH TLS (RFC 4217)
 
 
 def _render(template: str, target: Path, **values: object) -> Path:
@@ -214,7 +226,7 @@ def _vsftpd(root: Path, port: int, work: Path) -> Recipe:
                    writable_name="pub", empty_dir=empty, log_file=work / "vsftpd.log",
                    tls_cert=cert, tls_key=key)
     return Recipe(argv=[str(program_path("vsftpd")), str(conf)], user="anonymous",
-                  password="ftpspec@example.org", writable_dir="/pub")
+                  password="ftpspec@example.org", writable_dir="/pub", tls=True)
 
 
 def _proftpd(root: Path, port: int, work: Path) -> Recipe:
@@ -229,9 +241,12 @@ def _proftpd(root: Path, port: int, work: Path) -> Recipe:
         run_user, run_group = "nobody", "nogroup"
     else:
         run_user, run_group = pwd.getpwuid(uid).pw_name, grp.getgrgid(gid).gr_name
+    cert, key = _certificate(work)
+    modules = peers_dir() / "proftpd" / "usr" / "lib" / "proftpd"  # mod_tls.so: proftpd-mod-crypto
     conf = _render("proftpd.conf", work / "proftpd.conf", port=port, work=work,
-                   run_user=run_user, run_group=run_group)
-    return Recipe(argv=[str(program_path("proftpd")), "-n", "-q", "-c", str(conf)])
+                   run_user=run_user, run_group=run_group, modules=modules,
+                   tls_cert=cert, tls_key=key)
+    return Recipe(argv=[str(program_path("proftpd")), "-n", "-q", "-c", str(conf)], tls=True)
 
 
 def _pure_ftpd(root: Path, port: int, work: Path) -> Recipe:
@@ -262,7 +277,7 @@ def _pure_ftpd(root: Path, port: int, work: Path) -> Recipe:
             "-Y", "1",  # TLS offered, not required (RFC 4217)
             "-2", "{},{}".format(*_certificate(work)),
             "-f", "none"]  # no syslog: nothing listens on /dev/log in a container
-    return Recipe(argv=argv, writable_dir=writable_dir)
+    return Recipe(argv=argv, writable_dir=writable_dir, tls=True)
 
 
 def _pyftpdlib(root: Path, port: int, work: Path) -> Recipe:
@@ -270,16 +285,73 @@ def _pyftpdlib(root: Path, port: int, work: Path) -> Recipe:
     return Recipe(argv=[PYTHON, str(script), str(root), str(port), LOGIN, LOGIN])
 
 
+def _twisted(root: Path, port: int, work: Path) -> Recipe:
+    script = TEMPLATES / "twisted_server.py"
+    return Recipe(argv=[PYTHON, str(script), str(root), str(port), LOGIN, LOGIN])
+
+
+# GNU inetutils ftpd checks logins against the passwd database (getpwnam + crypt) and chroots
+# a user into its home only when /etc/ftpchroot lists the name. nss_wrapper (Debian
+# libnss-wrapper, LD_PRELOADed) gives each launch a private passwd file in which LOGIN has a
+# password hash, the served root as home and SYSTEM_USER's ids; the host's /etc/passwd and
+# /etc/shadow stay untouched. scripts/peers.sh lists LOGIN in /etc/ftpchroot once.
+FTPCHROOT = Path("/etc/ftpchroot")
+NSS_WRAPPER_GLOBS = ("/usr/lib/*/libnss_wrapper.so", "/usr/lib/libnss_wrapper.so")
+
+
+def _nss_wrapper() -> Path | None:
+    for pattern in NSS_WRAPPER_GLOBS:
+        found = sorted(Path("/").glob(pattern.lstrip("/")))
+        if found:
+            return found[0]
+    return None
+
+
+def _inetutils_missing_reason() -> str | None:
+    # Without the /etc/ftpchroot line a session would see the whole host file system.
+    if _nss_wrapper() is None:
+        return "libnss_wrapper.so is missing: run scripts/peers.sh (apt-get install libnss-wrapper)"
+    try:
+        listed = LOGIN in FTPCHROOT.read_text().split()
+    except OSError:
+        listed = False
+    if not listed:
+        return f"{FTPCHROOT} does not list {LOGIN!r}, so sessions would not be chrooted: run scripts/peers.sh"
+    return None
+
+
+def _inetutils(root: Path, port: int, work: Path) -> Recipe:
+    account = _system_user()
+    _writable_subdir(root, account)  # the session's effective uid is SYSTEM_USER's
+    passwd, group = work / "passwd", work / "group"
+    # /bin/sh: ftpd refuses a shell that getusershell(3) does not list; nobody logs in with it.
+    passwd.write_text(f"{LOGIN}:{_sha512_crypt(LOGIN)}:{account.pw_uid}:{account.pw_gid}:"
+                      f"ftpspec test peer:{root}:/bin/sh\n")
+    group.write_text(f"{grp.getgrgid(account.pw_gid).gr_name}:x:{account.pw_gid}:\n")
+    passwd.chmod(0o600)  # the password hash stays private
+    wrapper = _nss_wrapper()
+    argv = [PYTHON, str(TEMPLATES / "inetd_acceptor.py"), str(port),
+            "--env", f"LD_PRELOAD={wrapper}",
+            "--env", f"NSS_WRAPPER_PASSWD={passwd}",
+            "--env", f"NSS_WRAPPER_GROUP={group}",
+            "--", str(program_path("inetutils")),
+            "--auth=default",  # passwd database, not PAM
+            "--umask=022",  # default 027
+            "--timeout=120"]  # idle seconds, as the other peers
+    return Recipe(argv=argv, writable_dir="/pub")
+
+
 def _ftpspecd(root: Path, port: int, work: Path) -> Recipe:
     cert, key = _certificate(work)
     return Recipe(argv=[str(program_path("ftpspecd")), "--listen", f"{HOST}:{port}", "--root",
                         str(root), "--user", f"{LOGIN}:{LOGIN}", "--tls-cert", str(cert), "--tls-key", str(key)],
-                  port_from_log=re.compile(r"listening on [\d.]+:(\d+)"))
+                  port_from_log=re.compile(r"listening on [\d.]+:(\d+)"), tls=True)
 
 
 RECIPES: dict[str, Callable[[Path, int, Path], Recipe]] = {
     "ftpspecd": _ftpspecd, "vsftpd": _vsftpd, "proftpd": _proftpd,
-    "pure-ftpd": _pure_ftpd, "pyftpdlib": _pyftpdlib,
+    "pure-ftpd": _pure_ftpd, "pyftpdlib": _pyftpdlib, "twisted": _twisted,
+    "inetutils": _inetutils,
 }
 
 
@@ -308,21 +380,62 @@ def _read_greeting(port: int, deadline: float) -> str | None:
         return None
 
 
+class ProcessStatus(NamedTuple):
+    state: str  # R, S, D, Z (zombie), ...
+    parent: int
+    start_time: int  # clock ticks after boot: tells a process from a later one with its pid
+
+
+def process_status(pid: int) -> ProcessStatus | None:
+    """Process ``pid`` as /proc/PID/stat shows it (proc(5)), or None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # after "(comm)"
+        return ProcessStatus(fields[0], int(fields[1]), int(fields[19]))
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """pid -> start time of every live descendant of ``pid``, also those that left its process
+    group (vsftpd runs each session in a new session, setsid(2))."""
+    children: dict[int, list[tuple[int, int]]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        status = process_status(int(entry.name))
+        if status is not None and status.state != "Z":
+            children.setdefault(status.parent, []).append((int(entry.name), status.start_time))
+    found: dict[int, int] = {}
+    todo = [pid]
+    while todo:
+        for child, start_time in children.get(todo.pop(), []):
+            found[child] = start_time
+            todo.append(child)
+    return found
+
+
 def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the server's process group, SIGKILL it after STOP_GRACE seconds, and reap it.
-    The group also holds the per-session children that vsftpd, ProFTPD and pure-ftpd fork."""
-    def signal_group(sig: int) -> None:
+    """SIGTERM the server's process group and its descendants, SIGKILL them after STOP_GRACE
+    seconds, and reap the server. The group holds the per-session children that ProFTPD,
+    pure-ftpd and the inetutils acceptor start; vsftpd's sessions leave it, so descendants are
+    looked up too, before the server dies and they move to another parent."""
+    family = descendants(process.pid)
+
+    def signal_all(sig: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, sig)
+        for pid, start_time in family.items():
+            status = process_status(pid)
+            if status is not None and status.start_time == start_time:  # not a reused pid
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, sig)
 
     if process.poll() is None:
-        signal_group(signal.SIGTERM)
+        signal_all(signal.SIGTERM)
         try:
             process.wait(timeout=STOP_GRACE)
         except subprocess.TimeoutExpired:
-            signal_group(signal.SIGKILL)
+            signal_all(signal.SIGKILL)
             process.wait(timeout=STOP_GRACE)
-    signal_group(signal.SIGKILL)  # session children that outlived their master
+    signal_all(signal.SIGKILL)  # session processes that outlived their master
 
 
 def _die_with_parent() -> None:
@@ -341,7 +454,8 @@ def _start_once(name: str, root: Path, port: int, work: Path) -> Peer:
                                    stderr=subprocess.STDOUT, env=env, cwd=work,
                                    start_new_session=True, preexec_fn=_die_with_parent)
     peer = Peer(name=name, host=HOST, port=port, user=recipe.user, password=recipe.password,
-                writable_dir=recipe.writable_dir, process=process, root=root, log_path=log_path)
+                writable_dir=recipe.writable_dir, process=process, root=root, log_path=log_path,
+                tls=recipe.tls)
     deadline = time.monotonic() + START_TIMEOUT
     try:
         while time.monotonic() < deadline:
@@ -427,7 +541,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with start_peer(args.name, args.root, args.port) as peer:
             print(f"{peer.name} listening on {peer.host}:{peer.port} user={peer.user} "
-                  f"password={peer.password} dir={peer.writable_dir}", flush=True)
+                  f"password={peer.password} dir={peer.writable_dir} "
+                  f"tls={'yes' if peer.tls else 'no'}", flush=True)
             while not stop and peer.process.poll() is None:
                 time.sleep(0.2)
             if not stop:
