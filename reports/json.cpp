@@ -26,7 +26,8 @@ json location(const scenario::SourceLoc& loc) { return {{"file", text(loc.file)}
 json step_value(const run::StepResult& step) {
   return {{"location", location(step.loc)},  {"source", text(step.source)},    {"verdict", run::to_string(step.verdict)},
           {"expected", text(step.expected)}, {"actual", text(step.actual)},    {"reason", text(step.reason)},
-          {"command", text(step.command)},   {"reply_code", step.reply_code}, {"transcript", text(step.transcript)}};
+          {"command", text(step.command)},   {"reply_code", step.reply_code}, {"transcript", text(step.transcript)},
+          {"rule", text(step.rule)},         {"rfc", text(step.rfc)}};
 }
 
 json case_value(const run::CaseResult& c) {

@@ -81,6 +81,8 @@ run::StepResult step_of(const Reader& node) {
   step.transcript = node.at("transcript").string();
   if (node.has("command")) step.command = node.at("command").string();  // ftpspec-results/2
   if (node.has("reply_code")) step.reply_code = static_cast<int>(node.at("reply_code").integer());
+  if (node.has("rule")) step.rule = node.at("rule").string();
+  if (node.has("rfc")) step.rfc = node.at("rfc").string();
   return step;
 }
 

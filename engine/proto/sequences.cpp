@@ -46,8 +46,9 @@ constexpr int kStat_first[] = {211, 212, 213, 450, 500, 501, 502, 421, 530};
 constexpr int kHelp_first[] = {211, 214, 500, 501, 502, 421};
 constexpr int kSite_first[] = {200, 202, 214, 500, 501, 530};  // 214: SITE HELP, common practice
 constexpr int kNoop_first[] = {200, 500, 421};
-// RFC 2389 §3.2, §4.2
-constexpr int kFeat_first[] = {211, 500, 502};
+// RFC 2389 §3.2, §4.2. FEAT: §3.2 also names 501 (an argument given); 530 as for any command a
+// server serves only after login (RFC 959 §4.2.1; RFC 2389 does not require FEAT before login).
+constexpr int kFeat_first[] = {211, 500, 501, 502, 530};
 constexpr int kOpts_first[] = {200, 451, 500, 501, 502};
 // RFC 2428 §2, §3, §4
 constexpr int kEprt_first[] = {200, 500, 501, 522, 421, 530};

@@ -80,8 +80,13 @@ std::pair<std::string, std::string> violated_rule(const std::error_code& ec, std
 
 /// What a judged reply answered: the command line and the reply code (0: no reply was judged).
 struct Answer {
+  Answer() = default;
+  Answer(std::string command_line, int reply_code, std::string rule_text = {}, std::string rule_rfc = {})
+      : command(std::move(command_line)), code(reply_code), rule(std::move(rule_text)), rfc(std::move(rule_rfc)) {}
   std::string command;
   int code = 0;
+  std::string rule;  ///< the rule the verdict rests on when it is not the case's own
+  std::string rfc;
 };
 
 class CaseExecutor {
@@ -215,6 +220,8 @@ class CaseExecutor {
     out.reason = std::move(reason);
     out.command = std::move(answer.command);
     out.reply_code = answer.code;
+    out.rule = std::move(answer.rule);
+    out.rfc = std::move(answer.rfc);
     out.transcript = session_.transcript().render(excerpt_from_);
     excerpt_from_ = session_.transcript().size();
     if (static_cast<int>(verdict) > static_cast<int>(result_.verdict)) {
@@ -242,7 +249,7 @@ class CaseExecutor {
     proto::Reply greeting = open_control(session_, context_.target);
     if (greeting.code != 220)
       return record(nullptr, Verdict::error, "220", reply_summary(greeting), "precondition: the server did not greet with 220");
-    if (needs_auth_tls(context_.target, case_.require) && !fixture_step(run_auth_tls(session_, case_.level)))
+    if (needs_auth_tls(context_.target, case_.require) && !fixture_step(run_auth_tls(session_)))
       return false;
     if (case_.require == Requirement::connection) return true;
     if (!login()) return false;
@@ -271,7 +278,7 @@ class CaseExecutor {
     const bool tls_case = case_.require == scenario::Requirement::tls_login || case_.require == scenario::Requirement::tls_scratch;
     if (!tls_case)
       return record(nullptr, Verdict::error, outcome.expected, outcome.actual, "precondition: " + outcome.reason, answer);
-    if (outcome.verdict == Verdict::unsupported || outcome.command == "AUTH TLS")
+    if (outcome.verdict == Verdict::unsupported)
       return record(nullptr, Verdict::unsupported, outcome.expected, outcome.actual,
                     fmt::format("the server does not offer FTP over TLS, which the case needs: {} was answered {}",
                                 outcome.command, outcome.code),
@@ -297,7 +304,7 @@ class CaseExecutor {
 
   bool execute(const Step& step, const scenario::AuthTls&) {
     drain();
-    return record_outcome(step, run_auth_tls(session_, case_.level));
+    return record_outcome(step, run_auth_tls(session_));
   }
   bool execute(const Step& step, const scenario::SecureData& secure) {
     drain();
@@ -308,7 +315,8 @@ class CaseExecutor {
     return record_outcome(step, run_ccc(session_, case_.level));
   }
   bool record_outcome(const Step& step, const TlsStepOutcome& outcome) {
-    return record(&step, outcome.verdict, outcome.expected, outcome.actual, outcome.reason);
+    return record(&step, outcome.verdict, outcome.expected, outcome.actual, outcome.reason,
+                  {outcome.command, outcome.code, outcome.rule, outcome.rfc});
   }
 
   bool execute(const Step& step, const scenario::Login&) {
@@ -328,10 +336,10 @@ class CaseExecutor {
       // A verb outside RFC 959 §5.3.1 (e.g. "XYZZY") is sent as written: the case wants it so.
       if (ec) wire = line + "\r\n";
       session_.send_raw(wire);
-      pending_.push_back({command_line(command), Clock::now()});
+      pending_.push_back({command_line(command), Clock::now(), {}});
     } else {
       session_.send_raw(line + "\r\n");
-      pending_.push_back({command_line(proto::split_command_line(line)), Clock::now()});
+      pending_.push_back({command_line(proto::split_command_line(line)), Clock::now(), {}});
     }
     return true;
   }
@@ -342,14 +350,16 @@ class CaseExecutor {
   }
 
   bool execute(const Step&, const scenario::SendRaw& raw) {
-    session_.send_raw(expand(raw.bytes));
-    pending_.push_back({{}, Clock::now()});  // no §5.4 verb: the reply is judged by the case alone
+    const std::string bytes = expand(raw.bytes);
+    session_.send_raw(bytes);
+    // No §5.4 verb: the reply is judged by the case alone; evidence shows the bytes.
+    pending_.push_back({{}, Clock::now(), fmt::format(">! \"{}\"", session::escape_bytes(bytes))});
     return true;
   }
 
   bool execute(const Step& step, const scenario::Expect& expect) {
     if (expect.closed) return expect_closed(step, expect);
-    std::string command;
+    std::string command, shown;
     proto::ReplyStage stage = stage_;
     proto::Reply reply;
     std::string note;
@@ -364,6 +374,7 @@ class CaseExecutor {
       reply = session_.read_reply();
       if (!pending_.empty()) {
         command = pending_.front().command;
+        shown = pending_.front().shown;
         waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - pending_.front().sent);
       }
       if (reply.is_preliminary()) {
@@ -385,7 +396,8 @@ class CaseExecutor {
     std::string actual = reply_summary(reply);
     if (waited && measures_delay(expect)) actual += fmt::format(" (after {} ms)", waited->count());
     if (!note.empty()) actual += fmt::format(" ({})", note);
-    return record(&step, judgement.verdict, judgement.expected, actual, judgement.reason, {command, reply.code});
+    return record(&step, judgement.verdict, judgement.expected, actual, judgement.reason,
+                  {command.empty() ? shown : command, reply.code, judgement.rule, judgement.rfc});
   }
 
   static bool measures_delay(const scenario::Expect& expect) {
@@ -484,7 +496,7 @@ class CaseExecutor {
       std::string reason = graded.basis == Judgement::Basis::level ? fmt::format("{} did not complete: {}", answered, actual)
                                                                    : std::move(graded.reason);
       return record(&step, graded.verdict, std::move(graded.expected), actual, std::move(reason),
-                    {answered, outcome.final_reply.code});
+                    {answered, outcome.final_reply.code, std::move(graded.rule), std::move(graded.rfc)});
     }
     const Answer data_answer{answered, 0};  // a defect in the data, not in a reply code
     if (outcome.codec_error)
@@ -556,7 +568,7 @@ class CaseExecutor {
       Judgement graded = grade_reply(started, case_.level, retr, proto::ReplyStage::first, "125|150");
       return record(&step, graded.verdict, std::move(graded.expected), reply_summary(started),
                     graded.basis == Judgement::Basis::level ? std::string("the RETR to abort did not start") : std::move(graded.reason),
-                    {retr, started.code});
+                    {retr, started.code, std::move(graded.rule), std::move(graded.rfc)});
     }
     std::array<char, 16384> buffer{};
     std::size_t received = 0;
@@ -568,8 +580,8 @@ class CaseExecutor {
     while (!ec) after += data.read_some(buffer, context_.timeouts.data, ec);
     session_.transcript().event(session::Channel::data, fmt::format("{} more bytes until the data connection closed", after));
     data.close();
-    pending_.push_back({retr, Clock::now()});
-    pending_.push_back({"ABOR", Clock::now()});
+    pending_.push_back({retr, Clock::now(), {}});
+    pending_.push_back({"ABOR", Clock::now(), {}});
     stage_ = proto::ReplyStage::after_preliminary;
     return true;
   }
@@ -678,6 +690,7 @@ class CaseExecutor {
   struct Pending {
     std::string command;  ///< the line as sent ("TYPE A N"); "" for raw bytes
     Clock::time_point sent;
+    std::string shown;    ///< how evidence names it when `command` is "": the raw bytes
   };
   std::deque<Pending> pending_;
   proto::ReplyStage stage_ = proto::ReplyStage::first;

@@ -68,31 +68,36 @@ std::string_view base_name(std::string_view name) {
 }
 
 /// The entries of `dir` worth deleting (no "." or ".."), each with whether it is known to be a
-/// directory.
-std::vector<std::pair<std::string, bool>> entries(session::Session& session, const std::string& dir) {
+/// directory: from NLST names, or from LIST lines in any style.
+std::vector<std::pair<std::string, bool>> entries(session::Session& session, const std::string& dir, bool long_form) {
   std::vector<std::pair<std::string, bool>> out;
   const auto keep = [](std::string_view name) { return !name.empty() && name != "." && name != ".."; };
-  if (const session::TransferResult names = listing(session, false, dir); names.ok())
-    for (const std::string& line : lines_of(names.data))
+  const session::TransferResult listed = listing(session, long_form, dir);
+  if (!listed.ok()) return out;
+  for (const std::string& line : lines_of(listed.data)) {
+    if (!long_form) {
       if (const std::string_view name = base_name(line); keep(name)) out.emplace_back(std::string(name), false);
-  if (!out.empty()) return out;
-  // NLST refused or empty: a LIST in any style names the entries too (and says which are directories).
-  if (const session::TransferResult lines = listing(session, true, dir); lines.ok())
-    for (const std::string& line : lines_of(lines.data))
-      if (const auto entry = proto::parse_list_line(line); entry && keep(base_name(entry->name)))
-        out.emplace_back(std::string(base_name(entry->name)), entry->type == proto::EntryType::directory);
+    } else if (const auto entry = proto::parse_list_line(line); entry && keep(base_name(entry->name))) {
+      out.emplace_back(std::string(base_name(entry->name)), entry->type == proto::EntryType::directory);
+    }
+  }
   return out;
 }
 
 }  // namespace
 
 bool remove_tree(session::Session& session, const std::string& dir, int depth) {
-  for (const auto& [name, is_directory] : entries(session, dir)) {
-    const std::string path = join_path(dir, name);
-    if (!is_directory && session.command("DELE", path).code / 100 == 2) continue;
-    if (depth > 0) remove_tree(session, path, depth - 1);
+  // NLST first; when the directory still will not go (NLST refused, or answered in a form that
+  // names something else, as Twisted names the directory itself), LIST names the entries.
+  for (const bool long_form : {false, true}) {
+    for (const auto& [name, is_directory] : entries(session, dir, long_form)) {
+      const std::string path = join_path(dir, name);
+      if (!is_directory && session.command("DELE", path).code / 100 == 2) continue;
+      if (depth > 0) remove_tree(session, path, depth - 1);
+    }
+    if (session.command("RMD", dir).code / 100 == 2) return true;
   }
-  return session.command("RMD", dir).code / 100 == 2;
+  return false;
 }
 
 }  // namespace ftpspec::run

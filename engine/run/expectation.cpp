@@ -149,6 +149,10 @@ Judgement grade_reply(const proto::Reply& reply, scenario::Level level, std::str
   if (known && !proto::is_allowed(verb, reply.code, stage)) {
     judgement.verdict = Verdict::fail;
     judgement.basis = Judgement::Basis::reply_table;
+    const std::string_view source = proto::find_sequence(verb)->source;
+    judgement.rfc = std::string(source.substr(source.rfind("RFC ", 0) == 0 ? 4 : 0));
+    judgement.rule = fmt::format("{} is answered with one of the codes {} lists for it ({})", verb, source,
+                                 proto::allowed_codes_text(verb, stage));
     judgement.reason = fmt::format("reply {} to {} is not allowed by RFC 959 §5.4 (allowed: {})", reply.code, verb,
                                    proto::allowed_codes_text(verb, stage));
     return judgement;

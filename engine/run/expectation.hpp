@@ -20,6 +20,10 @@ struct Judgement {
   /// What decided: an alternative of the case, or (for a reply none expected) the rules of
   /// grade_reply — not implemented, RFC 959 §5.4's table, or the case level.
   enum class Basis { alternative, not_implemented, reply_table, level } basis = Basis::alternative;
+  /// For Basis::reply_table: the rule the reply breaks ("AUTH is answered with a code its reply list
+  /// gives") and where it is written ("2228 §3 / 4217 §4"), which is not the case's own rule.
+  std::string rule;
+  std::string rfc;
 };
 
 /// True when the reply's code matches one pattern and every check holds. `waited` is the time from

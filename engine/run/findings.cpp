@@ -22,7 +22,9 @@ std::string upper(std::string_view text) {
 std::string fail_key(const CaseResult& c, const StepResult& step) {
   if (step.reply_code == 0 || step.command.empty()) return "case|" + c.id;
   const std::string verb = upper(step.command.substr(0, step.command.find(' ')));
-  return fmt::format("reply|{}|{}|{}", verb, step.reply_code, c.rfc.empty() ? std::string{} : c.rfc.front());
+  // A code outside the command's reply list is one defect of that command whichever case met it.
+  const std::string& rule = !step.rfc.empty() ? step.rfc : c.rfc.empty() ? step.rfc : c.rfc.front();
+  return fmt::format("reply|{}|{}|{}", verb, step.reply_code, rule);
 }
 
 /// Whether `step`, a failing case's deciding step, judged the command a set-up defect broke.
@@ -32,6 +34,13 @@ bool tests_defect(const StepResult& step, const SetupDefect& defect) {
 }
 
 int strength(scenario::Level level) { return static_cast<int>(level); }  // must < should < may
+
+/// A command as a finding shows it: a 2000-byte line is named by its start and its length.
+std::string shown(const std::string& command) {
+  constexpr std::size_t kShown = 64;
+  if (command.size() <= kShown + 16) return command;
+  return fmt::format("{}... ({} bytes)", command.substr(0, kShown), command.size());
+}
 
 }  // namespace
 
@@ -66,11 +75,11 @@ void derive_findings(RunResult& result) {
     const std::string key = fail_key(c, *step);
     Finding& f = finding_for(key, i, [&] {
       Finding made;
-      made.command = step->command;
+      made.command = shown(step->command);
       made.code = step->reply_code;
       made.observed = step->actual;
-      made.rule = c.title;
-      made.rfc = c.rfc.empty() ? std::string{} : c.rfc.front();
+      made.rule = step->rule.empty() ? c.title : step->rule;
+      made.rfc = !step->rfc.empty() ? step->rfc : c.rfc.empty() ? std::string{} : c.rfc.front();
       made.level = c.level;
       made.transcript = step->transcript;
       made.owner = c.id;
@@ -100,7 +109,7 @@ void derive_findings(RunResult& result) {
     const StepResult* step = c.deciding_step();
     Finding& f = finding_for(key, i, [&] {
       Finding made;
-      made.command = defect.command;
+      made.command = shown(defect.command);
       made.code = defect.code;
       made.observed = defect.observed;
       made.rule = defect.rule;

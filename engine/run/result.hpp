@@ -21,6 +21,10 @@ struct StepResult {
   std::string transcript;  ///< session::Transcript::render(from) of this step
   std::string command;     ///< the command line the judged reply answered ("TYPE L 8"); "" if none
   int reply_code = 0;      ///< the judged reply's code; 0 when the step judged no reply
+  /// When the verdict rests on a rule other than the case's own — a code outside the command's
+  /// reply list (RFC 959 §5.4) — that rule and its RFC section; empty otherwise.
+  std::string rule;
+  std::string rfc;
 };
 
 /// Set-up a case is not about (a fixture, TYPE, the data connection, TLS) that the server got

@@ -17,11 +17,12 @@ bool one_of(int code, std::initializer_list<int> codes) { return std::find(codes
 /// A reply that is neither the success nor an allowed refusal: graded as any unexpected reply.
 TlsStepOutcome unmatched(std::string_view command, const proto::Reply& reply, scenario::Level level, std::string expected) {
   Judgement graded = grade_reply(reply, level, command, proto::ReplyStage::first, std::move(expected));
-  return {graded.verdict, std::move(graded.expected), reply_summary(reply), std::move(graded.reason)};
+  return {graded.verdict, std::move(graded.expected), reply_summary(reply), std::move(graded.reason), {}, 0,
+          std::move(graded.rule), std::move(graded.rfc)};
 }
 
 TlsStepOutcome refused(const proto::Reply& reply, std::string expected, std::string reason) {
-  return {Verdict::unsupported, std::move(expected), reply_summary(reply), std::move(reason)};
+  return {Verdict::unsupported, std::move(expected), reply_summary(reply), std::move(reason), {}, 0, {}, {}};
 }
 
 bool uses_tls_fixture(scenario::Requirement require) noexcept {
@@ -42,16 +43,16 @@ TlsStepOutcome answered(TlsStepOutcome out, std::string command, const proto::Re
   return out;
 }
 
-TlsStepOutcome run_auth_tls(session::Session& session, scenario::Level level) {
-  if (session.control_secure()) return {Verdict::pass, "234", "the control connection is already protected", {}, "AUTH TLS", 0};
+TlsStepOutcome run_auth_tls(session::Session& session) {
+  if (session.control_secure()) return {Verdict::pass, "234", "the control connection is already protected", {}, "AUTH TLS", 0, {}, {}};
   const proto::Reply reply = session.auth_tls();  // throws on a failed handshake after 234
   const auto out = [&](TlsStepOutcome o) { return answered(std::move(o), "AUTH TLS", reply); };
-  if (reply.code == 234) return out({Verdict::pass, "234", reply_summary(reply), {}});
-  if (reply.code == 334)  // RFC 4217 §4.2: "the '334' reply is incorrect"
-    return out({Verdict::fail, "234", reply_summary(reply), "RFC 4217 §4.2: 334 (ADAT follows) is incorrect for AUTH TLS"});
-  if (one_of(reply.code, {431, 500, 502, 504, 534}))
-    return out(refused(reply, "234", "AUTH TLS was refused: the server does not offer FTP over TLS (RFC 4217 §4, RFC 2228 §3)"));
-  return out(unmatched("AUTH TLS", reply, level, "234"));
+  if (reply.code == 234) return out({Verdict::pass, "234", reply_summary(reply), {}, {}, 0, {}, {}});
+  // A case that merely needs TLS is not about AUTH's reply: whatever refused it (even a code RFC
+  // 2228 §3 does not list, or RFC 4217 §4.2's "incorrect" 334), TLS is not on offer. The case
+  // auth-tls-234 sends `> AUTH TLS` itself and judges that reply, once.
+  return out(refused(reply, "234", fmt::format("the server does not offer FTP over TLS here: AUTH TLS was answered {} "
+                                               "(RFC 4217 §4; auth-tls-234 judges that reply)", reply.code)));
 }
 
 TlsStepOutcome run_secure_data(session::Session& session, char protection, scenario::Level level) {
@@ -61,7 +62,7 @@ TlsStepOutcome run_secure_data(session::Session& session, char protection, scena
   const std::string_view verb = replies.size() == 1 ? "PBSZ" : "PROT";
   const std::string command = replies.size() == 1 ? std::string("PBSZ 0") : fmt::format("PROT {}", protection);
   const auto out = [&](TlsStepOutcome o) { return answered(std::move(o), command, last); };
-  if (replies.size() == 2 && last.code / 100 == 2) return out({Verdict::pass, expected, reply_summary(last), {}});
+  if (replies.size() == 2 && last.code / 100 == 2) return out({Verdict::pass, expected, reply_summary(last), {}, {}, 0, {}, {}});
   if (one_of(last.code, {500, 502, 504, 534, 536}))
     return out(refused(last, expected, fmt::format("{} was refused: the server does not offer data protection level {} "
                                                    "(RFC 4217 §9, RFC 2228 §3)", verb, protection)));
@@ -71,7 +72,7 @@ TlsStepOutcome run_secure_data(session::Session& session, char protection, scena
 TlsStepOutcome run_ccc(session::Session& session, scenario::Level level) {
   const proto::Reply reply = session.ccc();
   const auto out = [&](TlsStepOutcome o) { return answered(std::move(o), "CCC", reply); };
-  if (reply.code == 200) return out({Verdict::pass, "200", reply_summary(reply), {}});
+  if (reply.code == 200) return out({Verdict::pass, "200", reply_summary(reply), {}, {}, 0, {}, {}});
   if (one_of(reply.code, {500, 502, 534}))
     return out(refused(reply, "200", "CCC was refused: the server does not clear the control connection (RFC 4217 §5)"));
   TlsStepOutcome graded = unmatched("CCC", reply, level, "200, or 500/502/534 when refused");

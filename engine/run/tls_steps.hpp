@@ -19,6 +19,8 @@ struct TlsStepOutcome {
   std::string reason;
   std::string command;  ///< the command whose reply decided ("AUTH TLS", "PBSZ 0", "PROT P", "CCC")
   int code = 0;         ///< that reply's code
+  std::string rule;     ///< as Judgement::rule: a code outside the command's reply list
+  std::string rfc;
   bool ok() const noexcept { return verdict == Verdict::pass; }
 };
 
@@ -26,10 +28,11 @@ struct TlsStepOutcome {
 /// Returns the greeting.
 proto::Reply open_control(session::Session& session, const Target& target);
 
-/// AUTH TLS and, on 234, the control-connection handshake (RFC 4217 §4). 431/500/502/504/534
-/// are `unsupported` (RFC 2228 §3: mechanism not offered); 334 is a fail (§4.2: "incorrect").
-/// A failed handshake throws session::Error (an `error` verdict).
-TlsStepOutcome run_auth_tls(session::Session& session, scenario::Level level);
+/// AUTH TLS and, on 234, the control-connection handshake (RFC 4217 §4). Any other reply is
+/// `unsupported`: the server does not offer TLS to this session, and the cases that need TLS are not
+/// about AUTH's reply (auth-tls-234 judges it with a plain `> AUTH TLS`). A failed handshake throws
+/// session::Error(tls_failed), which blocks the case.
+TlsStepOutcome run_auth_tls(session::Session& session);
 
 /// PBSZ 0 then PROT `protection` (RFC 4217 §8-9). PBSZ/PROT refusals 500/502/504/534/536 are
 /// `unsupported` (the server does not offer that level).
