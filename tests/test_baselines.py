@@ -1,16 +1,21 @@
-"""Runs the shipped conformance suite against ftpspecd and each peer server and compares every
-case's verdict with the reviewed baseline in tests/baselines/<server>.json.
+"""Runs the shipped conformance suite against ftpspecd and each peer server — in clear, and with
+explicit FTPS against the peers that offer TLS (tests/peers/suite.py) — and compares every case's
+verdict with the reviewed baseline in tests/baselines/<run>.json.
 
-A baseline maps case id -> {"verdict": ..., "note": ..., "also": [...]} ("also": other verdicts a
-timing-dependent case may get against that server, explained in its note); every "fail" carries a note naming the
-RFC section the server deviates from, checked by hand against /work/shared/rfc/. A difference is
-either a server change or a case change: look at the case's evidence in the printed report, then
-fix the case (when the verdict disagrees with the RFC) or re-record the baseline:
+A baseline is an expected-results file (`ftpspec run --expect`, docs/reports.md §CI): case id ->
+{"verdict": ..., "note": ..., "also": [...]}. "also" lists other verdicts a timing-dependent case may
+get against that server, explained in its note. Every fail, error, blocked and unsupported verdict
+carries a note naming the rule, checked by hand against /work/shared/rfc/. A difference is either a
+server change or a case change: look at the case's evidence, then fix the case (when the verdict
+disagrees with the RFC) or re-record the baseline:
 
-    /usr/bin/python3 -m tests.test_baselines --update vsftpd [proftpd ...]
+    /usr/bin/python3 -m tests.test_baselines --update vsftpd [proftpd-explicit-tls ...]
 
-(from the repository root, FTPSPEC_BUILD_DIR set). Updating keeps existing notes and marks new
-fails "TODO: review"; the test refuses a baseline whose fails have no reviewed note.
+(from the repository root, FTPSPEC_BUILD_DIR set). Updating keeps the notes of verdicts that did not
+change and marks the others "TODO: review"; the test refuses a baseline with a TODO.
+
+Each run must also leave the server as it found it: no `ftpspec-*` path may stay behind unless the
+report names it in `left_behind`.
 """
 from __future__ import annotations
 
@@ -19,121 +24,109 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINES = REPO / "tests" / "baselines"
-SERVERS = ["ftpspecd", "vsftpd", "proftpd", "pure-ftpd", "pyftpdlib"]
-REPLY_TIMEOUT_MS = 10000  # pyftpdlib and pure-ftpd delay failed logins by a few seconds
-RUN_TIMEOUT_S = 240       # the whole suite against one server (typically 2-60 s)
-# pyftpdlib is one single-threaded process: with 4 parallel sessions it sometimes answers EPRT
-# after the reply timeout, so it gets two.
-JOBS = {"pyftpdlib": 2}
-
 sys.path.insert(0, str(REPO))
-from tests.peers.launch import PeerUnavailable, start_peer  # noqa: E402
+from tests.peers.launch import PeerUnavailable  # noqa: E402
+from tests.peers.suite import RUNS, RUNS_BY_NAME, SuiteResult, SuiteRun, ftpspec_binary, run_suite  # noqa: E402
+
+NEEDS_NOTE = ("fail", "error", "blocked", "unsupported")
 
 
-def _build_dir() -> Path:
-    return Path(os.environ.get("FTPSPEC_BUILD_DIR", REPO / "build" / "release"))
+def load_baseline(name: str) -> dict[str, dict]:
+    return json.loads((BASELINES / f"{name}.json").read_text())["cases"]
 
 
-def _ftpspec() -> Path:
-    return _build_dir() / "engine" / "ftpspec"
-
-
-def run_suite(server: str) -> dict[str, str]:
-    """Starts `server` over a fresh directory, runs every case, returns case id -> verdict."""
-    with tempfile.TemporaryDirectory(prefix=f"ftpspec-baseline-{server}-") as work:
-        root = Path(work) / "root"
-        root.mkdir()
-        root.chmod(0o755)  # servers that switch to an unprivileged account must traverse it
-        reports = Path(work) / "reports"
-        with start_peer(server, root) as peer:
-            command = [str(_ftpspec()), "run", "--target", peer.url, "--dir", peer.writable_dir,
-                       "--jobs", str(JOBS.get(server, 4)), "--timeout", str(REPLY_TIMEOUT_MS), "--format", "json",
-                       "--report-dir", str(reports), "--suite", str(REPO / "scenarios")]
-            done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
-        results = reports / "ftpspec-results.json"
-        if not results.exists():
-            raise AssertionError(f"ftpspec run wrote no results (exit {done.returncode}):\n{done.stderr[-3000:]}")
-        report = json.loads(results.read_text())
-    return {case["id"]: case["verdict"] for case in report["cases"]} | {
-        f"__reason__{case['id']}": case["reason"] for case in report["cases"]}
-
-
-def load_baseline(server: str) -> dict[str, dict[str, str]]:
-    return json.loads((BASELINES / f"{server}.json").read_text())["cases"]
-
-
-def differences(server: str, actual: dict[str, str], baseline: dict[str, dict[str, str]]) -> list[str]:
+def differences(name: str, report: dict, baseline: dict[str, dict]) -> list[str]:
     """One readable line per case whose verdict differs from the baseline (or is new/gone)."""
+    actual = {case["id"]: case for case in report["cases"]}
     out = []
-    ids = [key for key in actual if not key.startswith("__reason__")]
-    for case_id in sorted(set(ids) | set(baseline)):
+    for case_id in sorted(set(actual) | set(baseline)):
         entry = baseline.get(case_id, {})
         expected = entry.get("verdict", "(not in baseline)")
-        got = actual.get(case_id, "(not in the suite)")
-        if got != expected and got not in entry.get("also", []):  # "also": verdicts of a timing-dependent case
-            reason = actual.get(f"__reason__{case_id}", "")
-            out.append(f"{server}: {case_id}: baseline {expected}, now {got}" + (f" -- {reason}" if reason else ""))
+        got = actual[case_id]["verdict"] if case_id in actual else "(not in the suite)"
+        if got != expected and got not in entry.get("also", []):
+            reason = actual[case_id]["reason"] if case_id in actual else ""
+            out.append(f"{name}: {case_id}: baseline {expected}, now {got}" + (f" -- {reason}" if reason else ""))
     return out
 
 
-@pytest.mark.parametrize("server", SERVERS)
-def test_verdicts_match_baseline(server: str) -> None:
-    if not _ftpspec().exists():
-        pytest.fail(f"{_ftpspec()} is not built (cmake --build ... --target ftpspec)")
-    baseline = load_baseline(server)
-    unreviewed = [case for case, entry in baseline.items()
-                  if entry["verdict"] == "fail" and (not entry.get("note") or entry["note"].startswith("TODO"))]
-    assert not unreviewed, f"{server}: fails without a reviewed RFC note: {unreviewed}"
+def unreviewed(baseline: dict[str, dict]) -> list[str]:
+    return [case for case, entry in baseline.items()
+            if entry["verdict"] in NEEDS_NOTE and (not entry.get("note") or entry["note"].startswith("TODO"))]
+
+
+@pytest.mark.parametrize("run", RUNS, ids=lambda run: run.name)
+def test_verdicts_match_baseline(run: SuiteRun) -> None:
+    if not ftpspec_binary().exists():
+        pytest.fail(f"{ftpspec_binary()} is not built (cmake --build ... --target ftpspec)")
+    baseline_file = BASELINES / f"{run.name}.json"
+    baseline = load_baseline(run.name)
+    assert not unreviewed(baseline), f"{run.name}: verdicts without a reviewed RFC note: {unreviewed(baseline)}"
     try:
-        actual = run_suite(server)
+        # The baseline is an expected-results file: the run's own comparison must agree with ours.
+        result = run_suite(run, ("--expect", str(baseline_file)))
     except PeerUnavailable as missing:
         if os.environ.get("FTPSPEC_SKIP_PEERS") == "1":
             pytest.skip(str(missing))
         raise
-    diff = differences(server, actual, baseline)
-    assert not diff, "verdicts differ from tests/baselines/{}.json:\n  {}".format(server, "\n  ".join(diff))
+    diff = differences(run.name, result.report, baseline)
+    assert not diff, "verdicts differ from tests/baselines/{}.json:\n  {}".format(run.name, "\n  ".join(diff))
+    assert result.exit_code == 0, f"ftpspec run --expect disagrees:\n{result.stderr[-2000:]}"
+    assert set(result.made_and_left) <= set(result.report["left_behind"]), (
+        f"{run.name}: the run left {result.made_and_left} on the server without naming them")
+    assert not result.report["left_behind"], f"{run.name}: the cleanup could not remove {result.report['left_behind']}"
 
 
 def test_ftpspecd_baseline_fails_are_known_server_findings() -> None:
     """ftpspecd is the reference: each of its fails must be a listed, reviewed server finding."""
-    for case_id, entry in load_baseline("ftpspecd").items():
-        if entry["verdict"] in ("fail", "error"):
-            assert entry.get("note", "").startswith("server bug"), f"ftpspecd {case_id}: {entry}"
+    for name in ("ftpspecd", "ftpspecd-explicit-tls"):
+        for case_id, entry in load_baseline(name).items():
+            if entry["verdict"] in ("fail", "error", "blocked"):
+                assert entry.get("note", "").startswith("server bug"), f"{name} {case_id}: {entry}"
 
 
-def update(servers: list[str]) -> None:
-    for server in servers:
-        actual = run_suite(server)
-        path = BASELINES / f"{server}.json"
+def test_every_run_has_a_baseline() -> None:
+    assert sorted(p.stem for p in BASELINES.glob("*.json")) == sorted(run.name for run in RUNS)
+
+
+def update(names: list[str], reports: Path | None = None) -> None:
+    for name in names:
+        result: SuiteResult = run_suite(RUNS_BY_NAME[name])
+        if reports:  # the evidence behind each verdict, for the reviewer of the new notes
+            reports.mkdir(parents=True, exist_ok=True)
+            (reports / f"{name}.json").write_text(json.dumps(result.report, indent=1))
+        path = BASELINES / f"{name}.json"
         old = json.loads(path.read_text())["cases"] if path.exists() else {}
         cases = {}
-        for case_id, verdict in actual.items():
-            if case_id.startswith("__reason__"):
-                continue
+        for case in result.report["cases"]:
+            verdict = case["verdict"]
+            previous = old.get(case["id"], {})
             entry = {"verdict": verdict}
-            note = old.get(case_id, {}).get("note", "")
-            if verdict == "fail" and not note:
-                note = "TODO: review -- " + actual[f"__reason__{case_id}"][:200]
-            if note and verdict in ("fail", "error", "warn"):
+            covered = verdict == previous.get("verdict") or verdict in previous.get("also", [])
+            note = previous.get("note", "") if covered else ""
+            if covered and "also" in previous:
+                entry["verdict"] = previous["verdict"]
+                entry["also"] = previous["also"]
+            if verdict in NEEDS_NOTE and not note:
+                note = "TODO: review -- " + case["reason"][:200]
+            if note:
                 entry["note"] = note
-            if "also" in old.get(case_id, {}):
-                entry["also"] = old[case_id]["also"]
-                entry.setdefault("note", note)
-            cases[case_id] = entry
+            cases[case["id"]] = entry
         BASELINES.mkdir(exist_ok=True)
-        path.write_text(json.dumps({"server": server, "cases": dict(sorted(cases.items()))}, indent=2,
-                                   ensure_ascii=False) + "\n")
-        print(f"{path}: {sum(1 for e in cases.values() if e['verdict'] == 'fail')} fails", file=sys.stderr)
+        path.write_text(json.dumps({"schema": "ftpspec-expected/1", "server": name, "cases": dict(sorted(cases.items()))},
+                                   indent=2, ensure_ascii=False) + "\n")
+        todo = sum(1 for e in cases.values() if e.get("note", "").startswith("TODO"))
+        print(f"{path}: {todo} verdicts to review; left behind: {result.report['left_behind']}", file=sys.stderr)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--update", nargs="+", choices=SERVERS, required=True, help="re-record these baselines")
-    update(parser.parse_args().update)
+    parser.add_argument("--update", nargs="+", choices=sorted(RUNS_BY_NAME), required=True, help="re-record these baselines")
+    parser.add_argument("--reports", type=Path, help="also keep each run's JSON report in this directory")
+    arguments = parser.parse_args()
+    update(arguments.update, arguments.reports)

@@ -28,6 +28,8 @@ test session (over a temporary directory, user "user" / "pass"). Verdicts map to
   warn                  passed, with an FtpspecWarning in pytest's warnings summary
                         (``-W error::ftpspec.pytest_plugin.FtpspecWarning`` makes it a failure)
   unsupported, skipped  skipped, with the reason
+  blocked               skipped, with the set-up defect that blocked it (never a failure: the case
+                        that tests that rule fails instead)
 
 ``-k MUST`` / ``-k SHOULD`` / ``-k rfc959`` select cases by level or RFC.
 """
@@ -260,7 +262,7 @@ class ScenarioItem(pytest.Item):
                 lineno=self.case.line,
             )
             return
-        if verdict in (ftpspec.Verdict.SKIPPED, ftpspec.Verdict.UNSUPPORTED):
+        if verdict in (ftpspec.Verdict.SKIPPED, ftpspec.Verdict.UNSUPPORTED, ftpspec.Verdict.BLOCKED):
             raise _skip_at_case(f"{verdict}: {result.reason}")
         if verdict == ftpspec.Verdict.FAIL:
             raise CaseFailed(_failure_report(self.case, result))
