@@ -106,7 +106,8 @@ def test_run_reports_pass_and_fail_with_evidence(server, tmp_path):
     assert "C> NOOP" in failed.transcript and "S> 200" in failed.transcript
     assert failed.level == "MUST" and failed.rfc == ["959 §4.1.3"] and failed.duration >= 0
     assert result.count(ftpspec.Verdict.FAIL) == 1
-    assert result.counts == {"pass": 1, "skipped": 0, "unsupported": 0, "warn": 0, "fail": 1, "error": 0}
+    assert result.counts == {"pass": 1, "skipped": 0, "unsupported": 0, "warn": 0, "blocked": 0, "fail": 1, "error": 0}
+    assert [f.failed for f in result.findings] == [[failed.id]] and failed.finding == "F1"
     assert result.exit_code == 1
     summary = str(result)
     assert "py-wrong" in summary and "\x1b[" not in summary  # plain text, no colour
@@ -133,10 +134,12 @@ def test_run_writes_the_three_reports(server, tmp_path):
     result.write_junit(tmp_path / "r.xml")
     result.write_html(tmp_path / "r.html")
     data = json.loads((tmp_path / "r.json").read_text())
-    assert data["schema"] == "ftpspec-results/1"
+    assert data["schema"] == "ftpspec-results/2"
     assert json.loads(result.to_json()) == data
     junit = ElementTree.parse(tmp_path / "r.xml").getroot()
-    assert len(junit.findall(".//testcase")) == 2 and len(junit.findall(".//failure")) == 1
+    # The findings suite first (one finding: the failing case), then the cases.
+    assert [suite.get("name") for suite in junit.findall("testsuite")][0] == "findings"
+    assert len(junit.findall(".//testcase")) == 3 and len(junit.findall(".//failure")) == 2
     assert "py-wrong" in (tmp_path / "r.html").read_text()
     with pytest.raises(OSError):
         result.write_json(tmp_path / "missing-dir" / "r.json")

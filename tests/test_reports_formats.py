@@ -50,11 +50,11 @@ def test_json_validates_against_the_schema(reports):
     document = json.loads((reports / "ftpspec-results.json").read_text())
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(document), key=str)
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message[:300]}" for e in errors[:10])
-    assert document["schema"] == "ftpspec-results/1"
+    assert document["schema"] == "ftpspec-results/2"
     assert document["greeting"][0].startswith("220")
     assert "EPSV" in document["features"]
     assert document["summary"]["total"] == len(document["cases"]) > 40
-    assert sum(document["summary"][v] for v in ("pass", "fail", "warn", "unsupported", "skipped", "error")) \
+    assert sum(document["summary"][v] for v in ("pass", "fail", "warn", "unsupported", "blocked", "skipped", "error")) \
         == document["summary"]["total"]
     noop = next(c for c in document["cases"] if "C> NOOP" in c["transcript"])
     assert "S> 200" in noop["transcript"]
@@ -68,7 +68,9 @@ def test_json_schema_rejects_what_it_should(reports):
     for mutate in (lambda d: d["cases"][0].update(verdict="maybe"),
                    lambda d: d.update(target="ftp://user:secret@127.0.0.1:21"),
                    lambda d: d["cases"][0].pop("transcript"),
-                   lambda d: d.update(schema="ftpspec-results/2")):
+                   lambda d: d.update(schema="ftpspec-results/1"),
+                   lambda d: d["summary"].pop("findings"),
+                   lambda d: d["cases"][0].update(finding="first")):
         broken = json.loads(json.dumps(document))
         mutate(broken)
         assert not validator.is_valid(broken)
