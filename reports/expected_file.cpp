@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/escape.hpp"
+#include "reports/read_file.hpp"
 
 namespace ftpspec::reports {
 
@@ -56,13 +57,7 @@ run::ExpectedResults read_expected(std::istream& in) {
 }
 
 run::ExpectedResults read_expected_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ExpectedFileError(fmt::format("{}: cannot open", path.string()));
-  try {
-    return read_expected(in);
-  } catch (const ExpectedFileError& e) {
-    throw ExpectedFileError(fmt::format("{}: {}", path.string(), e.what()));
-  }
+  return read_file<ExpectedFileError>(path, [](std::istream& in) { return read_expected(in); });
 }
 
 void write_expected(const run::ExpectedResults& expected, std::ostream& out) {

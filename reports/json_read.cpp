@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/json.hpp"
+#include "reports/read_file.hpp"
 
 namespace ftpspec::reports {
 
@@ -152,13 +153,7 @@ run::RunResult read_json(std::istream& in) {
 }
 
 run::RunResult read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ReportReadError(fmt::format("{}: cannot open", path.string()));
-  try {
-    return read_json(in);
-  } catch (const ReportReadError& e) {
-    throw ReportReadError(fmt::format("{}: {}", path.string(), e.what()));
-  }
+  return read_file<ReportReadError>(path, [](std::istream& in) { return read_json(in); });
 }
 
 }  // namespace ftpspec::reports
