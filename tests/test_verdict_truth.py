@@ -110,7 +110,8 @@ def test_tls_cases_need_tls_not_a_particular_auth_reply(server, tmp_path):
 def test_optional_commands_answered_502_are_unsupported(server, tmp_path):
     # Twisted: "502 Command 'EPSV' not implemented", the same for EPRT, LPRT, STAT and HELP.
     not_implemented = b"502 Command not implemented.\r\n"
-    rules = {r"^(EPSV|EPRT|LPRT|LPSV)\b": not_implemented, r"^STAT$": not_implemented}
+    rules = {r"^(EPSV|EPRT|LPRT|LPSV)\b": not_implemented, r"^STAT$": not_implemented,
+             r"^FEAT$": b"211-Features:\r\n MDTM\r\n SIZE\r\n211 End\r\n"}  # as Twisted: no EPSV advertised
     with ReplyProxy(server.port, rules) as proxy:
         _, report, _ = run(proxy.port, ["epsv-*", "eprt-*", "lprt-*", "bounce-eprt-*", "list-over-epsv", "stat-idle-211"],
                            tmp_path)
@@ -119,6 +120,30 @@ def test_optional_commands_answered_502_are_unsupported(server, tmp_path):
     assert len(optional) >= 12
     assert set(optional.values()) <= {"unsupported", "skipped"}, optional
     assert got["stat-idle-211"] == "fail", "STAT is in RFC 1123 §4.1.2.13's minimum implementation"
+
+
+def test_an_advertised_command_answered_500_is_implemented_and_judged(server, tmp_path):
+    # ProFTPD lists OPTS-worthy features and answers "500 OPTS ... not understood"; vsftpd lists EPRT
+    # and answers a bad one with 500: implemented commands, answered wrongly, not "unsupported".
+    rules = {r"^EPRT ": b"500 Bad EPRT command.\r\n", r"^OPTS ": b"500 OPTS not understood.\r\n"}
+    with ReplyProxy(server.port, rules) as proxy:
+        _, report, _ = run(proxy.port, ["eprt-other-delimiter", "opts-unknown-command-501"], tmp_path)
+    got = verdicts(report)
+    assert got == {"eprt-other-delimiter": "fail", "opts-unknown-command-501": "fail"}, got
+
+
+def test_a_refused_set_up_line_blocks_the_cases_that_need_it(server, tmp_path):
+    # inetutils ftpd implements EPSV but answers "EPSV ALL" with 500: the case about EPSV ALL fails,
+    # the three about what EPSV ALL forbids are blocked by it (their `or 5xx blocked` line).
+    with ReplyProxy(server.port, {r"^EPSV ALL$": b"500 'EPSV ALL': command not understood.\r\n"}) as proxy:
+        _, report, _ = run(proxy.port, ["epsv-all-then-*"], tmp_path)
+    got = verdicts(report)
+    assert got["epsv-all-then-epsv-works"] == "fail", got
+    others = [c for c in got if c != "epsv-all-then-epsv-works"]
+    assert len(others) == 3 and all(got[c] == "blocked" for c in others), got
+    [finding] = report["findings"]
+    assert finding["failed"] == ["epsv-all-then-epsv-works"] and sorted(finding["blocked"]) == sorted(others)
+    assert all(case(report, c)["blocked_by"] == "epsv-all-then-epsv-works" for c in others)
 
 
 def test_garbage_is_the_servers_fail_with_the_bytes(server, tmp_path):

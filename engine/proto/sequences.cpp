@@ -169,21 +169,25 @@ std::string allowed_codes_text(std::string_view verb, ReplyStage stage) {
   return out;
 }
 
-bool is_required(std::string_view command) noexcept {
-  static constexpr std::array<std::string_view, 25> kRequired = {
-      "USER", "PASS", "ACCT", "PORT", "PASV", "TYPE", "MODE", "STRU", "RETR", "STOR", "APPE", "RNFR", "RNTO",
+Obligation obligation(std::string_view command) noexcept {
+  static constexpr std::array<std::string_view, 24> kRequired = {
+      "USER", "PASS", "PORT", "PASV", "TYPE", "MODE", "STRU", "RETR", "STOR", "APPE", "RNFR", "RNTO",
       "DELE", "CWD",  "CDUP", "RMD",  "MKD",  "PWD",  "LIST", "NLST", "SYST", "STAT", "HELP", "NOOP"};
+  static constexpr std::array<std::string_view, 6> kRecommended = {"XCWD", "XCUP", "XRMD", "XMKD", "XPWD", "ACCT"};
   const std::size_t space = command.find(' ');
   const std::string_view verb = command.substr(0, space);
   const std::string_view arg = space == std::string_view::npos ? std::string_view{} : command.substr(space + 1);
   const auto is = equal_ignore_case;
-  if (is(verb, "QUIT")) return true;
-  if (std::none_of(kRequired.begin(), kRequired.end(), [&](std::string_view r) { return is(verb, r); })) return false;
-  if (arg.empty()) return true;
-  if (is(verb, "TYPE")) return is(arg, "A") || is(arg, "A N") || is(arg, "I") || is(arg, "L 8");
-  if (is(verb, "MODE")) return is(arg, "S");
-  if (is(verb, "STRU")) return is(arg, "F");
-  return true;
+  const auto listed = [&](const auto& list) { return std::any_of(list.begin(), list.end(), [&](std::string_view v) { return is(verb, v); }); };
+  if (is(verb, "QUIT")) return Obligation::required;
+  if (listed(kRecommended)) return Obligation::recommended;
+  if (!listed(kRequired)) return Obligation::optional;
+  if (arg.empty()) return Obligation::required;
+  const bool required_parameter = is(verb, "TYPE")   ? is(arg, "A") || is(arg, "A N") || is(arg, "I") || is(arg, "L 8")
+                                  : is(verb, "MODE") ? is(arg, "S")
+                                  : is(verb, "STRU") ? is(arg, "F")
+                                                     : true;
+  return required_parameter ? Obligation::required : Obligation::optional;
 }
 
 std::span<const ReplySequence> all_sequences() noexcept { return kTable; }

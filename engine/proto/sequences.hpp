@@ -33,16 +33,23 @@ bool is_allowed(std::string_view verb, int code, ReplyStage stage = ReplyStage::
 /// "200, 500, 501, 504, 421, 530" — the allowed codes at `stage`, for evidence messages.
 std::string allowed_codes_text(std::string_view verb, ReplyStage stage = ReplyStage::first);
 
-/// RFC 1123 §4.1.2.13 "Minimum Implementation": the commands and parameters every server MUST
-/// support — USER PASS ACCT PORT PASV TYPE MODE STRU RETR STOR APPE RNFR RNTO DELE CWD CDUP RMD MKD
-/// PWD LIST NLST SYST STAT HELP NOOP QUIT; TYPE A (Non-print), I and L 8; MODE S; STRU F (record
-/// structure only on hosts whose file systems have it, so STRU R counts as optional here).
-/// `command` is the line as sent ("TYPE L 8"); everything else (ABOR, REST, STOU, SITE, SMNT, REIN,
-/// ALLO and every extension) is optional.
-bool is_required(std::string_view command) noexcept;
+/// Whether a server must implement a command (`command` is the line as sent, "TYPE L 8"):
+enum class Obligation {
+  /// RFC 1123 §4.1.2.13 "Minimum Implementation": USER PASS PORT PASV TYPE MODE STRU RETR STOR APPE
+  /// RNFR RNTO DELE CWD CDUP RMD MKD PWD LIST NLST SYST STAT HELP NOOP QUIT; TYPE A (Non-print), I
+  /// and L 8; MODE S; STRU F (record structure only on hosts whose file systems have it).
+  required,
+  /// SHOULD be implemented: the X-verbs XCWD XCUP XRMD XMKD XPWD (RFC 1123 §4.1.3.1), and ACCT,
+  /// which §4.1.2.13 lists but excuses where the system has no accounts.
+  recommended,
+  /// Everything else: ABOR, REST, STOU, SITE, SMNT, REIN, ALLO, STRU R, MODE B, TYPE E, and every
+  /// extension (FEAT, EPSV, MLSD, AUTH, ...).
+  optional,
+};
+Obligation obligation(std::string_view command) noexcept;
 
 /// 500 (not recognised) and 502 (not implemented): the command does not exist on this server
-/// (RFC 959 §4.2.1).
+/// (RFC 959 §4.2.1) — unless other replies show that it does (500 is also a syntax error).
 constexpr bool is_not_implemented(int code) noexcept { return code == 500 || code == 502; }
 
 /// Every verb in the table, in table order (for tests and `ftpspec list`).

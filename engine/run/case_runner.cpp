@@ -91,7 +91,8 @@ struct Answer {
 
 class CaseExecutor {
  public:
-  CaseExecutor(const scenario::Case& c, const CaseContext& context) : case_(c), context_(context), session_(context.timeouts) {
+  CaseExecutor(const scenario::Case& c, const CaseContext& context)
+      : case_(c), context_(context), session_(context.timeouts), known_(context.features) {
     result_.id = c.id;
     result_.title = c.title;
     result_.rfc = c.rfc;
@@ -187,17 +188,19 @@ class CaseExecutor {
       return record(&step, Verdict::error, fmt::format("2xx to {}", command), actual,
                     "the server is closing the control connection (421): nothing more can be judged", answer);
     const bool refusal = proto::is_not_implemented(reply.code) || reply.code == 504 || reply.code == 521 || reply.code == 522;
-    if (refusal && !proto::is_required(command))
+    const bool required = proto::obligation(command) == proto::Obligation::required;
+    if (refusal && !required && !known_.implements(command))
       return record(&step, Verdict::unsupported, fmt::format("2xx to {}", command), actual,
                     fmt::format("the case needs {}, which this server does not offer ({}); it is optional", command, reply.code),
                     answer);
-    if (refusal || !proto::is_allowed(verb, reply.code) || proto::is_required(command)) {
+    if (refusal || !proto::is_allowed(verb, reply.code) || required) {
       const bool table = !proto::is_allowed(verb, reply.code);
       return block(&step, {command, reply.code, actual,
                            table ? fmt::format("RFC 959 §5.4: {} is not a reply to {}", reply.code, verb)
-                                 : fmt::format("RFC 1123 §4.1.2.13: {} is part of the minimum implementation every server "
-                                               "MUST support", command),
-                           table ? "959 §5.4" : "1123 §4.1.2.13"});
+                           : required ? fmt::format("RFC 1123 §4.1.2.13: {} is part of the minimum implementation every "
+                                                    "server MUST support", command)
+                                      : fmt::format("the server offers {} (FEAT, or an earlier reply) but refuses it here", command),
+                           table ? "959 §5.4" : required ? "1123 §4.1.2.13" : "2389 §3"});
     }
     return record(&step, Verdict::unsupported, fmt::format("2xx to {}", command), actual,
                   fmt::format("the server refused {} ({}), which the case needs", command, reply.code), answer);
@@ -253,7 +256,7 @@ class CaseExecutor {
       return false;
     if (case_.require == Requirement::connection) return true;
     if (!login()) return false;
-    if (needs_protected_data(context_.target, case_.require) && !fixture_step(run_secure_data(session_, 'P', case_.level)))
+    if (needs_protected_data(context_.target, case_.require) && !fixture_step(run_secure_data(session_, 'P', case_.level, known_)))
       return false;
     if (case_.require == Requirement::login || case_.require == Requirement::tls_login) return true;
     std::mt19937 random(std::random_device{}());
@@ -298,7 +301,7 @@ class CaseExecutor {
   }
 
   bool execute(const Step&, const scenario::Connect&) {
-    held_ = Held{open_control(session_, context_.target), {}, proto::ReplyStage::first, {}};
+    held_ = Held{open_control(session_, context_.target), {}, proto::ReplyStage::first, {}, std::nullopt};
     return true;
   }
 
@@ -308,11 +311,11 @@ class CaseExecutor {
   }
   bool execute(const Step& step, const scenario::SecureData& secure) {
     drain();
-    return record_outcome(step, run_secure_data(session_, secure.level, case_.level));
+    return record_outcome(step, run_secure_data(session_, secure.level, case_.level, known_));
   }
   bool execute(const Step& step, const scenario::Ccc&) {
     drain();
-    return record_outcome(step, run_ccc(session_, case_.level));
+    return record_outcome(step, run_ccc(session_, case_.level, known_));
   }
   bool record_outcome(const Step& step, const TlsStepOutcome& outcome) {
     return record(&step, outcome.verdict, outcome.expected, outcome.actual, outcome.reason,
@@ -363,6 +366,7 @@ class CaseExecutor {
     proto::ReplyStage stage = stage_;
     proto::Reply reply;
     std::string note;
+    std::optional<HeldTransfer> transfer;
     std::optional<std::chrono::milliseconds> waited;  // since the command was sent
     if (held_) {
       Held held = *std::exchange(held_, std::nullopt);
@@ -370,8 +374,9 @@ class CaseExecutor {
       command = std::move(held.command);
       stage = held.stage;
       note = std::move(held.note);
+      transfer = std::move(held.transfer);
     } else {
-      reply = session_.read_reply();
+      reply = session_.read_reply(expect.within ? std::optional(std::max(*expect.within, context_.timeouts.reply)) : std::nullopt);
       if (!pending_.empty()) {
         command = pending_.front().command;
         shown = pending_.front().shown;
@@ -384,7 +389,8 @@ class CaseExecutor {
         stage_ = proto::ReplyStage::first;
       }
     }
-    Judgement judgement = judge_reply(expect, reply, case_.level, command, stage, waited);
+    Judgement judgement = judge_reply(expect, reply, case_.level, command, stage, waited, known_);
+    known_.saw_reply(command, reply.code);
     if (judgement.verdict == Verdict::pass) {
       std::string rules;
       for (const auto& deviation : session_.take_deviations()) rules += (rules.empty() ? "" : "; ") + deviation.rule;
@@ -396,6 +402,12 @@ class CaseExecutor {
     std::string actual = reply_summary(reply);
     if (waited && measures_delay(expect)) actual += fmt::format(" (after {} ms)", waited->count());
     if (!note.empty()) actual += fmt::format(" ({})", note);
+    if (judgement.verdict == Verdict::blocked)  // the case's own `blocked` alternative: a set-up refusal
+      return block(&step, {command.empty() ? shown : command, reply.code, actual, judgement.reason,
+                           case_.rfc.empty() ? std::string{} : case_.rfc.front()});
+    const bool passed = judgement.verdict == Verdict::pass || judgement.verdict == Verdict::warn;
+    if (passed && transfer && reply.code / 100 == 2)  // a completed leave-reply transfer: now its data
+      if (auto failed = check_transfer(step, *transfer->transfer, transfer->outcome, transfer->wire_received)) return *failed;
     return record(&step, judgement.verdict, judgement.expected, actual, judgement.reason,
                   {command.empty() ? shown : command, reply.code, judgement.rule, judgement.rfc});
   }
@@ -476,6 +488,7 @@ class CaseExecutor {
     }
     const std::string& answered = outcome.final_command;
     if (outcome.final_reply.code / 100 != 2 && is_transfer_setup(answered)) return setup_refused(step, answered, outcome.final_reply);
+    known_.saw_reply(answered, outcome.final_reply.code);
     const bool sends = transfer.upload.has_value();
     if (!transfer.save_as.empty()) contents_[transfer.save_as] = sends ? upload : outcome.data;
     const bool after_data = std::any_of(outcome.replies.begin(), outcome.replies.end(), [](const auto& r) { return r.is_preliminary(); });
@@ -485,24 +498,32 @@ class CaseExecutor {
       if (!sends && outcome.wire_bytes > 0)
         note = fmt::format("{} bytes arrived on the data connection, beginning \"{}\"", outcome.wire_bytes,
                            session::escape_bytes(std::string_view(outcome.data).substr(0, 48)));
-      held_ = Held{outcome.final_reply, answered, stage, std::move(note)};
+      held_ = Held{outcome.final_reply, answered, stage, std::move(note),
+                   HeldTransfer{&transfer, outcome, received_wire_bytes(data_from)}};
       return true;
     }
     std::string actual = reply_summary(outcome.final_reply);
     if (outcome.final_reply.code / 100 != 2) {
       const bool rest = upper(verb_of(answered)) == "REST";
       Judgement graded = grade_reply(outcome.final_reply, case_.level, answered, rest ? proto::ReplyStage::first : stage,
-                                     rest ? "350" : "2xx after the transfer");
+                                     rest ? "350" : "2xx after the transfer", known_);
       std::string reason = graded.basis == Judgement::Basis::level ? fmt::format("{} did not complete: {}", answered, actual)
                                                                    : std::move(graded.reason);
       return record(&step, graded.verdict, std::move(graded.expected), actual, std::move(reason),
                     {answered, outcome.final_reply.code, std::move(graded.rule), std::move(graded.rfc)});
     }
-    const Answer data_answer{answered, 0};  // a defect in the data, not in a reply code
+    if (auto failed = check_transfer(step, transfer, outcome, received_wire_bytes(data_from))) return *failed;
+    return record(&step, Verdict::pass, "2xx and the expected data", actual, {}, {answered, outcome.final_reply.code});
+  }
+
+  /// The data and TLS checks of a completed transfer; the recorded outcome of the first that fails,
+  /// or nullopt when all hold.
+  std::optional<bool> check_transfer(const Step& step, const scenario::Transfer& transfer, const session::TransferResult& outcome,
+                                     const std::string& wire_received) {
+    const Answer data_answer{outcome.final_command, 0};  // a defect in the data, not in a reply code
     if (outcome.codec_error)
-      return record(&step, grade_unmatched(case_.level, 0, true), "decodable data", actual,
+      return record(&step, grade_unmatched(case_.level, 0, true), "decodable data", reply_summary(outcome.final_reply),
                     fmt::format("the data could not be decoded: {}", outcome.codec_error.message()), data_answer);
-    std::string wire_received = received_wire_bytes(data_from);
     for (const auto& check : transfer.checks) {
       if (is_tls_check(check)) {
         TlsCheckResult tls = check_tls(check, outcome);
@@ -522,7 +543,7 @@ class CaseExecutor {
         return record(&step, grade_unmatched(case_.level, 0, true), checked.expected, checked.actual, checked.reason,
                       data_answer);
     }
-    return record(&step, Verdict::pass, "2xx and the expected data", actual, {}, {answered, outcome.final_reply.code});
+    return std::nullopt;
   }
 
   static bool any_reply_matches(const std::vector<proto::Reply>& replies, const std::string& pattern) {
@@ -565,7 +586,7 @@ class CaseExecutor {
     session_.send_raw(retr + "\r\n");
     proto::Reply started = session_.read_reply();
     if (!started.is_preliminary()) {
-      Judgement graded = grade_reply(started, case_.level, retr, proto::ReplyStage::first, "125|150");
+      Judgement graded = grade_reply(started, case_.level, retr, proto::ReplyStage::first, "125|150", known_);
       return record(&step, graded.verdict, std::move(graded.expected), reply_summary(started),
                     graded.basis == Judgement::Basis::level ? std::string("the RETR to abort did not start") : std::move(graded.reason),
                     {retr, started.code, std::move(graded.rule), std::move(graded.rfc)});
@@ -696,13 +717,21 @@ class CaseExecutor {
   proto::ReplyStage stage_ = proto::ReplyStage::first;
   /// A reply already read, for the next `<`: a `connect` step's greeting, or a `leave-reply`
   /// transfer's final reply with what it answered and a note on the data that came with it.
+  /// A `leave-reply` transfer whose data checks run once its final reply passed its `<`.
+  struct HeldTransfer {
+    const scenario::Transfer* transfer;
+    session::TransferResult outcome;
+    std::string wire_received;
+  };
   struct Held {
     proto::Reply reply;
     std::string command;
     proto::ReplyStage stage = proto::ReplyStage::first;
     std::string note;
+    std::optional<HeldTransfer> transfer;
   };
   std::optional<Held> held_;
+  ServerKnowledge known_;  ///< which commands the server implements: FEAT, then what this case saw
   std::string scratch_;
   std::size_t excerpt_from_ = 0;
 };

@@ -8,6 +8,7 @@
 
 #include "proto/reply.hpp"
 #include "proto/sequences.hpp"
+#include "run/server_knowledge.hpp"
 #include "run/verdict.hpp"
 #include "scenario/ast.hpp"
 
@@ -36,19 +37,24 @@ std::string describe(const scenario::Expect& expect);
 
 /// Grades a reply no alternative expected, the answer to `command` (the line as sent, "TYPE L 8";
 /// empty when unknown, e.g. the greeting or raw bytes) at `stage`, in this order:
-///   1. 500/502 to a command RFC 1123 §4.1.2.13 does not require -> unsupported (not implemented);
-///   2. a code outside the command's RFC 959 §5.4 list (proto::sequences) -> fail at every level;
-///   3. 504 to a parameter RFC 1123 §4.1.2.13 does not require (TYPE E, MODE B) -> unsupported;
-///   4. by the case level (grade_unmatched).
-/// `expected` describes what was expected, for the reason.
+///   1. 502 to a command RFC 1123 §4.1.2.13 requires -> fail (it MUST be implemented);
+///   2. 500/502 to an optional command not known to be implemented -> unsupported;
+///   3. a code outside the command's RFC 959 §5.4 list (proto::sequences) -> fail at every level;
+///   4. 504 to a well-formed optional TYPE/MODE/STRU parameter (TYPE E, MODE B) -> unsupported;
+///   5. by the case level: MUST fail, SHOULD warn; MAY: a 5yz is unsupported (the feature is absent,
+///      or a required command refused the action the case may ask), but fails for an optional
+///      command known to be implemented, as does any other code (an implemented feature must
+///      follow its rules).
+/// `known` says which commands the server implements; `expected` describes what was expected.
 Judgement grade_reply(const proto::Reply& reply, scenario::Level level, std::string_view command,
-                      proto::ReplyStage stage, std::string expected);
+                      proto::ReplyStage stage, std::string expected, const ServerKnowledge& known = {});
 
 /// Grades `reply`, the answer to `command` (as for grade_reply) at `stage`, `waited` after the
-/// command was sent.
+/// command was sent. An alternative that calls a 500/502 `unsupported` (the command is not
+/// implemented) does not apply to a command `known` to be implemented.
 Judgement judge_reply(const scenario::Expect& expect, const proto::Reply& reply, scenario::Level level,
                       std::string_view command, proto::ReplyStage stage = proto::ReplyStage::first,
-                      std::optional<std::chrono::milliseconds> waited = std::nullopt);
+                      std::optional<std::chrono::milliseconds> waited = std::nullopt, const ServerKnowledge& known = {});
 
 /// The verb of a command line ("TYPE" of "TYPE L 8"), as written.
 std::string_view verb_of(std::string_view command) noexcept;

@@ -16,9 +16,15 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-/// Fails group when they answer the same verb with the same code against the same rule (OPTS
-/// answered 504 in three cases about RFC 2389 §4 is one defect). A fail that judged no reply code
-/// (wrong data, a TLS property) is its own finding.
+/// Fails group when they answer the same command line with the same code (NLST without an argument
+/// refused in two cases is one defect), or the same verb with the same code against the same rule
+/// (OPTS answered 504 in three cases about RFC 2389 §4 is one defect). A fail that judged no reply
+/// code (wrong data, a TLS property) is its own finding.
+std::string line_key(const StepResult& step) {
+  if (step.reply_code == 0 || step.command.empty()) return {};
+  return fmt::format("line|{}|{}", normalized_command(step.command), step.reply_code);
+}
+
 std::string fail_key(const CaseResult& c, const StepResult& step) {
   if (step.reply_code == 0 || step.command.empty()) return "case|" + c.id;
   const std::string verb = upper(step.command.substr(0, step.command.find(' ')));
@@ -72,7 +78,13 @@ void derive_findings(RunResult& result) {
     const CaseResult& c = result.cases[i];
     const StepResult* step = c.deciding_step();
     if (c.verdict != Verdict::fail || !step) continue;
-    const std::string key = fail_key(c, *step);
+    std::string key = fail_key(c, *step);
+    const std::string line = line_key(*step);
+    if (const auto same_line = by_key.find(line); !line.empty() && same_line != by_key.end()) {
+      key = std::find_if(by_key.begin(), by_key.end(), [&](const auto& entry) {
+              return entry.second == same_line->second && entry.first.rfind("line|", 0) != 0;
+            })->first;
+    }
     Finding& f = finding_for(key, i, [&] {
       Finding made;
       made.command = shown(step->command);
@@ -88,6 +100,7 @@ void derive_findings(RunResult& result) {
     if (strength(c.level) < strength(f.level)) f.level = c.level;
     f.failed.push_back(c.id);
     owner_key[c.id] = key;
+    if (!line.empty()) by_key.emplace(line, by_key.at(key));
   }
 
   // The cases blocked by a set-up defect: on the finding of the case that tests that command, or

@@ -15,8 +15,9 @@ namespace {
 bool one_of(int code, std::initializer_list<int> codes) { return std::find(codes.begin(), codes.end(), code) != codes.end(); }
 
 /// A reply that is neither the success nor an allowed refusal: graded as any unexpected reply.
-TlsStepOutcome unmatched(std::string_view command, const proto::Reply& reply, scenario::Level level, std::string expected) {
-  Judgement graded = grade_reply(reply, level, command, proto::ReplyStage::first, std::move(expected));
+TlsStepOutcome unmatched(std::string_view command, const proto::Reply& reply, scenario::Level level, std::string expected,
+                         const ServerKnowledge& known) {
+  Judgement graded = grade_reply(reply, level, command, proto::ReplyStage::first, std::move(expected), known);
   return {graded.verdict, std::move(graded.expected), reply_summary(reply), std::move(graded.reason), {}, 0,
           std::move(graded.rule), std::move(graded.rfc)};
 }
@@ -55,7 +56,8 @@ TlsStepOutcome run_auth_tls(session::Session& session) {
                                                "(RFC 4217 §4; auth-tls-234 judges that reply)", reply.code)));
 }
 
-TlsStepOutcome run_secure_data(session::Session& session, char protection, scenario::Level level) {
+TlsStepOutcome run_secure_data(session::Session& session, char protection, scenario::Level level,
+                               const ServerKnowledge& known) {
   const std::string expected = fmt::format("200 to PBSZ 0 and to PROT {}", protection);
   const std::vector<proto::Reply> replies = session.secure_data(protection);
   const proto::Reply& last = replies.back();
@@ -66,16 +68,16 @@ TlsStepOutcome run_secure_data(session::Session& session, char protection, scena
   if (one_of(last.code, {500, 502, 504, 534, 536}))
     return out(refused(last, expected, fmt::format("{} was refused: the server does not offer data protection level {} "
                                                    "(RFC 4217 §9, RFC 2228 §3)", verb, protection)));
-  return out(unmatched(command, last, level, expected));
+  return out(unmatched(command, last, level, expected, known));
 }
 
-TlsStepOutcome run_ccc(session::Session& session, scenario::Level level) {
+TlsStepOutcome run_ccc(session::Session& session, scenario::Level level, const ServerKnowledge& known) {
   const proto::Reply reply = session.ccc();
   const auto out = [&](TlsStepOutcome o) { return answered(std::move(o), "CCC", reply); };
   if (reply.code == 200) return out({Verdict::pass, "200", reply_summary(reply), {}, {}, 0, {}, {}});
   if (one_of(reply.code, {500, 502, 534}))
     return out(refused(reply, "200", "CCC was refused: the server does not clear the control connection (RFC 4217 §5)"));
-  TlsStepOutcome graded = unmatched("CCC", reply, level, "200, or 500/502/534 when refused");
+  TlsStepOutcome graded = unmatched("CCC", reply, level, "200, or 500/502/534 when refused", known);
   if (reply.code == 533 && session.control_secure())
     graded.reason = "RFC 4217 §5: 533 means the control connection is not protected, but it is (534 refuses CCC)";
   return out(std::move(graded));

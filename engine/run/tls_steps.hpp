@@ -4,6 +4,7 @@
 #pragma once
 #include <string>
 
+#include "run/server_knowledge.hpp"
 #include "run/target.hpp"
 #include "run/verdict.hpp"
 #include "scenario/ast.hpp"
@@ -36,12 +37,13 @@ TlsStepOutcome run_auth_tls(session::Session& session);
 
 /// PBSZ 0 then PROT `protection` (RFC 4217 §8-9). PBSZ/PROT refusals 500/502/504/534/536 are
 /// `unsupported` (the server does not offer that level).
-TlsStepOutcome run_secure_data(session::Session& session, char protection, scenario::Level level);
+TlsStepOutcome run_secure_data(session::Session& session, char protection, scenario::Level level,
+                               const ServerKnowledge& known = {});
 
 /// CCC (RFC 4217 §5): 200 (then the TLS shutdown) passes; 500/502 (not understood) and 534 (not
 /// allowed now) are `unsupported`; 533 on a protected connection contradicts §5 and is graded
 /// like an unmatched reply.
-TlsStepOutcome run_ccc(session::Session& session, scenario::Level level);
+TlsStepOutcome run_ccc(session::Session& session, scenario::Level level, const ServerKnowledge& known = {});
 
 /// The TLS part of a session fixture after the greeting and before login: AUTH TLS when the case
 /// needs it (`require tls-*`) or the target is explicit FTPS; nothing for implicit FTPS.

@@ -30,8 +30,9 @@ struct Diagnostic {
 /// Requirement level of the rule a case checks (RFC 2119 keywords as RFC 959 uses them).
 enum class Level { must, should, may };
 
-/// What a matching reply alternative yields. `fail` lets a case name a reply the RFC forbids.
-enum class Outcome { pass, warn, unsupported, fail, skip };
+/// What a matching reply alternative yields. `fail` lets a case name a reply the RFC forbids;
+/// `blocked` names a refusal of set-up the case needs but does not test (another case judges it).
+enum class Outcome { pass, warn, unsupported, fail, skip, blocked };
 
 /// One reply code pattern: three characters, each a digit or 'x' ("200", "2xx", "25x").
 struct CodePattern {
@@ -78,6 +79,9 @@ struct SendRaw {
 struct Expect {
   std::vector<Alternative> alternatives;
   bool closed = false;
+  /// `within 30s` on the `<` line: wait this long for the reply (instead of the run's reply timeout),
+  /// for replies a server delays on purpose, such as a wrong PASS (RFC 2577 §5).
+  std::optional<std::chrono::milliseconds> within;
 };
 
 /// Content sent by stor/appe: literal bytes, pseudo-random bytes, or a named earlier content.
@@ -116,7 +120,8 @@ struct Transfer {
   std::string via = "auto";                ///< pasv epsv port eprt kept; auto: pasv on IPv4, epsv on IPv6
   bool keep_open = false;                  ///< keep-open: MODE B/C connection left open on a 250 (RFC 959 §3.3)
   /// leave-reply: the transfer runs as a client runs it (data connection opened first), and its
-  /// final reply — a refusal, or a completion after data — is judged by the `<` on the next line.
+  /// final reply — a refusal, or a completion after data — is judged by the `<` on the next line;
+  /// the expect- checks run when that reply is a 2yz that passed.
   bool leave_reply = false;
   std::optional<std::uint64_t> rest;
   std::optional<Content> upload;           ///< stor/appe

@@ -52,6 +52,7 @@ std::string_view to_string(Outcome outcome) noexcept {
     case Outcome::unsupported: return "unsupported";
     case Outcome::fail: return "fail";
     case Outcome::skip: return "skip";
+    case Outcome::blocked: return "blocked";
   }
   return "?";
 }

@@ -24,6 +24,7 @@ std::optional<Outcome> outcome_word(std::string_view word) {
   if (word == "unsupported") return Outcome::unsupported;
   if (word == "fail") return Outcome::fail;
   if (word == "skip") return Outcome::skip;
+  if (word == "blocked") return Outcome::blocked;
   return std::nullopt;
 }
 
@@ -173,7 +174,8 @@ std::optional<StepBody> StepParser::parse_send(LineCursor& cursor) {
   return Send{std::string(text), false};
 }
 
-std::optional<Alternative> StepParser::parse_alternative(LineCursor& cursor, std::string_view after) {
+std::optional<Alternative> StepParser::parse_alternative(LineCursor& cursor, std::string_view after,
+                                                         std::optional<std::chrono::milliseconds>* within) {
   Alternative alt;
   cursor.skip_spaces();
   alt.loc = {file_, line_, cursor.column()};
@@ -221,12 +223,26 @@ std::optional<Alternative> StepParser::parse_alternative(LineCursor& cursor, std
         return std::nullopt;
       }
       alt.checks.push_back({TextCheck::Kind::min_delay, {}, *delay});
+    } else if (cursor.eat_word("within")) {
+      cursor.skip_spaces();
+      const int value_column = cursor.column();
+      auto limit = parse_duration(cursor);
+      if (!limit) {
+        error(value_column, "expected a duration like 30s after 'within'");
+        return std::nullopt;
+      }
+      if (!within) {
+        error(column, "'within' belongs on the '<' line: it says how long to wait for the reply");
+        return std::nullopt;
+      }
+      *within = *limit;
     } else {
       std::string_view word = cursor.word();
       auto outcome = outcome_word(word);
       if (!outcome) {
         error(column, fmt::format("expected '~ \"regex\"', '!~ \"regex\"', 'inner ~ \"regex\"', 'multiline', "
-                                  "'delay >= DURATION' or an outcome (pass, warn, unsupported, fail, skip), found '{}'", word));
+                                  "'delay >= DURATION', 'within DURATION' or an outcome (pass, warn, unsupported, fail, skip, blocked), "
+                                  "found '{}'", word));
         return std::nullopt;
       }
       alt.outcome = *outcome;
@@ -251,9 +267,9 @@ std::optional<StepBody> StepParser::parse_expect(LineCursor& cursor) {
     expect.closed = true;
     return expect;
   }
-  auto alternative = parse_alternative(cursor, "<");
-  if (!alternative) return std::nullopt;
   Expect expect;
+  auto alternative = parse_alternative(cursor, "<", &expect.within);
+  if (!alternative) return std::nullopt;
   expect.alternatives.push_back(std::move(*alternative));
   return expect;
 }
@@ -438,8 +454,8 @@ std::optional<StepBody> StepParser::parse_transfer(LineCursor& cursor, Transfer:
     error(cursor.column(), fmt::format("expected 'data=\"...\"', 'data=random:N' or 'data=@name' for {}", verb_name));
     return std::nullopt;
   }
-  if (transfer.leave_reply && (!transfer.checks.empty() || transfer.keep_open)) {
-    error(column, "'leave-reply' hands the judgement to the next '<': it takes no expect- checks and no keep-open");
+  if (transfer.leave_reply && transfer.keep_open) {
+    error(column, "'leave-reply' hands the final reply to the next '<': it takes no keep-open");
     return std::nullopt;
   }
   return transfer;

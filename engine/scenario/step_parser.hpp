@@ -20,7 +20,9 @@ class StepParser {
   /// The step on this line (the cursor is past indentation); nullopt after a diagnostic.
   std::optional<Step> parse(LineCursor& cursor);
   /// One alternative: `CODES [checks] [outcome ["reason"]]`; `after` names the token before it.
-  std::optional<Alternative> parse_alternative(LineCursor& cursor, std::string_view after);
+  /// On the `<` line (`within` not null) it may say how long to wait for the reply: `within 30s`.
+  std::optional<Alternative> parse_alternative(LineCursor& cursor, std::string_view after,
+                                               std::optional<std::chrono::milliseconds>* within = nullptr);
 
  private:
   std::optional<StepBody> parse_body(LineCursor& cursor);

@@ -276,19 +276,20 @@ std::vector<proto::Reply> Session::set_representation(const codec::Representatio
   if (rep.type != current.type || rep.format != current.format ||
       (rep.type == codec::RepType::local && rep.byte_size != current.byte_size)) {
     replies.push_back(command("TYPE", codec::type_argument(rep, form)));
-    if (replies.back().code / 100 == 2) {
-      current.type = rep.type;
-      current.format = rep.format;
-      current.byte_size = rep.byte_size;
-    }
+    if (replies.back().code / 100 != 2) return replies;
+    current.type = rep.type;
+    current.format = rep.format;
+    current.byte_size = rep.byte_size;
   }
   if (rep.structure != current.structure) {
     replies.push_back(command("STRU", std::string(1, codec::stru_argument(rep.structure))));
-    if (replies.back().code / 100 == 2) current.structure = rep.structure;
+    if (replies.back().code / 100 != 2) return replies;
+    current.structure = rep.structure;
   }
   if (rep.mode != current.mode) {
     replies.push_back(command("MODE", std::string(1, codec::mode_argument(rep.mode))));
-    if (replies.back().code / 100 == 2) current.mode = rep.mode;
+    if (replies.back().code / 100 != 2) return replies;
+    current.mode = rep.mode;
   }
   return replies;
 }

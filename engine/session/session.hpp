@@ -206,7 +206,8 @@ class Session {
   TransferResult transfer_from(std::string_view line, UploadSource source, const TransferOptions& options = {});
 
   /// Sends TYPE/STRU/MODE as needed so the session uses `rep`; returns the replies (empty if none
-  /// was needed). Throws nothing on refusal: the caller judges the replies. TYPE spells
+  /// was needed), stopping at the first refusal, which is then the last reply and answers
+  /// last_command(). Throws nothing on refusal: the caller judges the replies. TYPE spells
   /// Non-print as `form` says ("TYPE A" by default, as clients in the field send it).
   std::vector<proto::Reply> set_representation(const codec::Representation& rep,
                                                codec::FormCode form = codec::FormCode::implied);

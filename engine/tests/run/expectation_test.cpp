@@ -61,11 +61,62 @@ TEST(Expectation, TextChecks) {
 
 TEST(Expectation, UnmatchedReplyGradedByLevel) {
   auto expect = expectation(" < 200\n");
-  EXPECT_EQ(judge_reply(expect, reply(504, {"504 x"}), scenario::Level::must, "TYPE").verdict, Verdict::fail);
-  EXPECT_EQ(judge_reply(expect, reply(504, {"504 x"}), scenario::Level::should, "TYPE").verdict, Verdict::warn);
-  Judgement may = judge_reply(expect, reply(504, {"504 x"}), scenario::Level::may, "TYPE");
+  EXPECT_EQ(judge_reply(expect, reply(550, {"550 x"}), scenario::Level::must, "ALLO 10").verdict, Verdict::fail);
+  EXPECT_EQ(judge_reply(expect, reply(501, {"501 x"}), scenario::Level::should, "ALLO 10").verdict, Verdict::warn);
+  Judgement may = judge_reply(expect, reply(501, {"501 x"}), scenario::Level::may, "ALLO 10");
   EXPECT_EQ(may.verdict, Verdict::unsupported);
-  EXPECT_EQ(may.reason, "expected 200, got 504 (MAY case)");
+  EXPECT_EQ(may.reason, "expected 200, got 501 (MAY case)");
+  // A MAY case may ask for an action a server refuses: a required command's 5yz is that refusal.
+  EXPECT_EQ(judge_reply(expect, reply(550, {"550 x"}), scenario::Level::may, "MKD /x").verdict, Verdict::unsupported);
+  // An optional command the server advertises must follow its rules (RFC 3659 §7.2.1: 550).
+  EXPECT_EQ(judge_reply(expectation(" < 550\n"), reply(501, {"501 x"}), scenario::Level::may, "MLSD /nope",
+                        proto::ReplyStage::first, {}, ServerKnowledge({"MLST type*;"}))
+                .verdict,
+            Verdict::fail);
+}
+
+TEST(Expectation, NotImplementedIsUnsupportedOnlyForOptionalCommandsTheServerLacks) {
+  auto expect = expectation(" < 229\n");
+  // Twisted: "502 Command 'EPSV' not implemented" — optional (RFC 2428), unsupported at every level.
+  Judgement epsv = judge_reply(expect, reply(502, {"502 no"}), scenario::Level::must, "EPSV");
+  EXPECT_EQ(epsv.verdict, Verdict::unsupported);
+  EXPECT_EQ(epsv.basis, Judgement::Basis::not_implemented);
+  // Advertised in FEAT: the 500 is a wrong answer of an implemented command.
+  const ServerKnowledge feat({"EPSV", "MLST type*;size*;"});
+  EXPECT_EQ(judge_reply(expect, reply(500, {"500 no"}), scenario::Level::must, "EPSV", proto::ReplyStage::first, {}, feat).verdict,
+            Verdict::fail);
+  EXPECT_TRUE(feat.implements("MLSD /x")) << "the MLST feature covers MLSD (RFC 3659 §7.8)";
+  EXPECT_TRUE(feat.implements("OPTS UTF8 ON")) << "RFC 2389 §4: OPTS comes with FEAT";
+  // A required command answered 502 fails: RFC 1123 §4.1.2.13 requires it.
+  Judgement stat = judge_reply(expectation(" < 211\n"), reply(502, {"502 no"}), scenario::Level::should, "STAT");
+  EXPECT_EQ(stat.verdict, Verdict::fail);
+  EXPECT_EQ(stat.rfc, "1123 §4.1.2.13");
+  // X-verbs and ACCT are recommended: graded by the level.
+  EXPECT_EQ(judge_reply(expectation(" < 257\n"), reply(502, {"502 no"}), scenario::Level::should, "XPWD").verdict,
+            Verdict::warn);
+  // An explicit "unsupported" alternative does not apply to a command known to be implemented.
+  auto lenient = expectation(" < 501\n or 500|502 unsupported \"not implemented\"\n");
+  EXPECT_EQ(judge_reply(lenient, reply(500, {"500 no"}), scenario::Level::should, "MDTM").verdict, Verdict::unsupported);
+  EXPECT_EQ(judge_reply(lenient, reply(500, {"500 no"}), scenario::Level::should, "MDTM", proto::ReplyStage::first, {},
+                        ServerKnowledge({"MDTM"}))
+                .verdict,
+            Verdict::warn);
+  // Seen earlier in the case: known too.
+  ServerKnowledge seen;
+  seen.saw_reply("ALLO 100", 202);
+  EXPECT_EQ(judge_reply(lenient, reply(500, {"500 no"}), scenario::Level::should, "ALLO x", proto::ReplyStage::first, {}, seen)
+                .verdict,
+            Verdict::warn);
+}
+
+TEST(Expectation, RepresentationParametersAreOptionalOneByOne) {
+  auto expect = expectation(" < 200\n");
+  EXPECT_EQ(judge_reply(expect, reply(504, {"504 x"}), scenario::Level::must, "TYPE E").verdict, Verdict::unsupported);
+  EXPECT_EQ(judge_reply(expect, reply(504, {"504 x"}), scenario::Level::must, "TYPE L 8").verdict, Verdict::fail)
+      << "TYPE L 8 is required";
+  EXPECT_EQ(judge_reply(expect, reply(504, {"504 x"}), scenario::Level::should, "TYPE L").verdict, Verdict::warn)
+      << "no byte size: a syntax error (501) answered as if a parameter were unimplemented";
+  EXPECT_EQ(judge_reply(expect, reply(502, {"502 x"}), scenario::Level::must, "MODE B").verdict, Verdict::unsupported);
 }
 
 TEST(Expectation, CodeOutsideRfc959SequencesFailsAtAnyLevel) {

@@ -78,6 +78,34 @@ TEST(Parser, ExpectationGrammar) {
   EXPECT_EQ(expect.alternatives[1].reason, "not here");
   EXPECT_EQ(expect.alternatives[2].outcome, Outcome::fail);
   EXPECT_TRUE(std::get<Expect>(r.cases[0].steps[1].body).closed);
+  EXPECT_FALSE(expect.within);
+}
+
+TEST(Parser, WithinWaitsLongerForOneReply) {
+  ParseResult r = parse_steps("  > PASS wrong\n  < 530 delay >= 500ms within 30s\n  or 421\n");
+  ASSERT_TRUE(r.ok()) << r.diagnostics.front().str();
+  const auto& expect = std::get<Expect>(r.cases[0].steps[1].body);
+  ASSERT_TRUE(expect.within);
+  EXPECT_EQ(expect.within->count(), 30000);
+  EXPECT_EQ(expect.alternatives[0].checks.size(), 1u);
+  EXPECT_EQ(first_diagnostic("  < 530\n  or 421 within 5s\n"),
+            "x.ftpspec:6:10: 'within' belongs on the '<' line: it says how long to wait for the reply");
+  EXPECT_EQ(first_diagnostic("  < 530 within soon\n"), "x.ftpspec:5:16: expected a duration like 30s after 'within'");
+}
+
+TEST(Parser, LeaveReplyHandsTheFinalReplyToTheNextExpectation) {
+  ParseResult r = parse(std::string(kHeader) + "  require scratch\n  retr ${scratch}/missing leave-reply expect-empty\n  < 550|450\n",
+                        "x.ftpspec");
+  ASSERT_TRUE(r.ok()) << r.diagnostics.front().str();
+  const auto& retr = std::get<Transfer>(r.cases[0].steps[0].body);
+  EXPECT_TRUE(retr.leave_reply);
+  EXPECT_EQ(retr.checks.size(), 1u) << "the checks run once the `<` passed a 2yz";
+  EXPECT_EQ(first_diagnostic("  retr a leave-reply\n  > NOOP\n"),
+            "x.ftpspec:6:3: a transfer with 'leave-reply' must be followed by a '<' that judges its final reply");
+  EXPECT_EQ(first_diagnostic("  retr a leave-reply\n"),
+            "x.ftpspec:5:3: a transfer with 'leave-reply' must be followed by a '<' that judges its final reply");
+  EXPECT_EQ(first_diagnostic("  retr a leave-reply keep-open\n"),
+            "x.ftpspec:5:8: 'leave-reply' hands the final reply to the next '<': it takes no keep-open");
 }
 
 TEST(Parser, TransferSteps) {
@@ -235,7 +263,7 @@ TEST(ParserDiagnostics, StepErrorsPointAtTheToken) {
   EXPECT_EQ(first_diagnostic("  or 200\n"), "x.ftpspec:5:3: 'or' must follow a '<' expectation (it adds an alternative)");
   EXPECT_EQ(first_diagnostic("  < 200 maybe\n"),
             "x.ftpspec:5:9: expected '~ \"regex\"', '!~ \"regex\"', 'inner ~ \"regex\"', 'multiline', "
-            "'delay >= DURATION' or an outcome (pass, warn, unsupported, fail, skip), found 'maybe'");
+            "'delay >= DURATION', 'within DURATION' or an outcome (pass, warn, unsupported, fail, skip, blocked), found 'maybe'");
   EXPECT_EQ(first_diagnostic("  < 200 ~ \"(\"\n").rfind("x.ftpspec:5:11: invalid regular expression after '~': ", 0), 0u);
   EXPECT_EQ(first_diagnostic("  < 200 ~ \"abc\n"), "x.ftpspec:5:11: unterminated string: expected a closing '\"' after '~'");
   EXPECT_EQ(first_diagnostic("  < 200 pass \"x\" extra\n"), "x.ftpspec:5:18: unexpected 'extra' at the end of the statement");
