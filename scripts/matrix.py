@@ -25,13 +25,16 @@ from tests.peers.suite import RUNS, RUNS_BY_NAME, run_suite  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-dir", default=str(REPO / "build" / "release"))
-    parser.add_argument("runs", nargs="*", default=[run.name for run in RUNS], choices=[run.name for run in RUNS])
+    parser.add_argument("runs", nargs="*", metavar="RUN", help=f"default: all ({', '.join(RUNS_BY_NAME)})")
     args = parser.parse_args()
+    unknown = [name for name in args.runs if name not in RUNS_BY_NAME]
+    if unknown:
+        parser.error(f"unknown run {unknown[0]!r}; known: {', '.join(RUNS_BY_NAME)}")
     os.environ["FTPSPEC_BUILD_DIR"] = str(Path(args.build_dir).resolve())
     ftpspec = Path(args.build_dir).resolve() / "engine" / "ftpspec"
     results = []
     with tempfile.TemporaryDirectory(prefix="ftpspec-matrix-") as work:
-        for name in args.runs:
+        for name in args.runs or list(RUNS_BY_NAME):
             result = run_suite(RUNS_BY_NAME[name])
             named = Path(work) / f"{name}.json"
             named.write_text(json.dumps(result.report))
