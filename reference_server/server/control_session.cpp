@@ -17,25 +17,12 @@
 
 namespace ftpspecd {
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    close();
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-UniqueFd::~UniqueFd() { close(); }
-bool UniqueFd::close() noexcept {
-  if (fd_ < 0) return true;
-  const bool ok = ::close(std::exchange(fd_, -1)) == 0;
-  return ok;
-}
-
 ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking,
-                               PassivePorts& ports)
+                               PassivePorts& ports, UploadLocks& uploads)
     : config_(config),
       tls_(tls),
       blocking_(blocking),
+      uploads_(uploads),
       stream_(std::make_shared<SwitchableStream>(std::move(socket))),
       socket_sink_(std::make_shared<SocketReplySink>(stream_)),
       misbehaving_sink_(std::make_shared<MisbehavingReplySink>(socket_sink_, stream_->socket().get_executor())),
@@ -192,86 +179,138 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
   // found no accept to cancel: do not start one now, or it would wait for the whole data timeout.
   if (!state->aborted) socket = co_await data_.open(local_.address(), remote_.address(), config_.data_timeout, error);
   else data_.drop_passive();  // a passive listener serves one transfer, aborted or not
-  TransferResult result;
   if (!socket || state->aborted) {
     // RFC 959 §5.4: 425 when the data connection cannot be opened; 426 when ABOR closed it.
-    if (state->aborted) reply(426, "Connection closed; transfer aborted");
-    else reply(425, error);
-  } else {
-    SwitchableStream data(std::move(*socket));
-    data_stream_ = &data;
-    if (job.representation.mode != ftpspec::codec::Mode::stream) {
-      // MODE B/C: the EOF marker ends the file, and no close flushes it: under Nagle its last small
-      // segment would wait for the client's delayed ACK (~40 ms per transfer, measured).
-      boost::system::error_code ignored;
-      data.socket().set_option(tcp::no_delay(true), ignored);
-    }
-    state->watchdog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [&data] { data.close(); });
-    // RFC 4217 §9: PROT P protects the data connection; the client is the TLS client.
-    bool ready = true;
-    if (state_.prot_private) {
-      if (const auto ec = co_await data.start_tls(*tls_, config_.data_timeout, false); ec) {
-        ready = false;
-        result = {TransferOutcome::not_opened, "Can't open data connection: TLS handshake failed: " + ec.message()};
-      }
-    }
-    if (ready && state->aborted) {
+    const TransferResult result = state->aborted ? TransferResult{TransferOutcome::connection_lost, "Connection closed; transfer aborted"}
+                                                 : TransferResult{TransferOutcome::not_opened, error};
+    if (job.upload) co_await end_upload(*state, *job.upload, result, false);
+    else reply_transfer_result(result, false, *state);
+    co_return;
+  }
+  TransferResult result;
+  SwitchableStream data(std::move(*socket));
+  data_stream_ = &data;
+  if (job.representation.mode != ftpspec::codec::Mode::stream) {
+    // MODE B/C: the EOF marker ends the file, and no close flushes it: under Nagle its last small
+    // segment would wait for the client's delayed ACK (~40 ms per transfer, measured).
+    boost::system::error_code ignored;
+    data.socket().set_option(tcp::no_delay(true), ignored);
+  }
+  state->watchdog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [&data] { data.close(); });
+  // RFC 4217 §9: PROT P protects the data connection; the client is the TLS client.
+  bool ready = true;
+  if (state_.prot_private) {
+    if (const auto ec = co_await data.start_tls(*tls_, config_.data_timeout, false); ec) {
       ready = false;
-      result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
+      result = {TransferOutcome::not_opened, "Can't open data connection: TLS handshake failed: " + ec.message()};
     }
-    if (ready && misbehaviour_.preliminary_then_4xx && job.kind != TransferJob::Kind::receive_file) {
-      // Misbehaviour preliminary-then-4xx: the 150 promised data; none comes, then 451 (§4.2).
-      ready = false;
-      result = {TransferOutcome::local_error, "local error in processing (misbehaviour preliminary-then-4xx)"};
-    }
-    if (ready) {
-      switch (job.kind) {
-        case TransferJob::Kind::send_file:
-          result = co_await send_file(data, job.file.get(), job.offset, job.representation, *state, job.size);
-          break;
-        case TransferJob::Kind::send_text:
-          result = co_await send_text(data, std::move(job.text), job.representation, *state);
-          break;
-        case TransferJob::Kind::receive_file:
-          result = co_await receive_file(data, job.file.get(), job.representation, *state);
-          break;
-      }
-    }
-    state->watchdog->stop();
-    data_stream_ = nullptr;
-    // RFC 959 §3.3: a complete MODE B/C transfer leaves its connection open for the next one
-    // (not after a shaped one: drop-data and throttle are about this connection only).
-    const bool kept = result.outcome == TransferOutcome::complete && !state->aborted && !state->shaper.active() &&
-                      keeps_connection_open(job.representation, data.secure());
-    if (kept) data_.keep(std::move(data.socket()));
-    else data.close();
-    // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it before replying.
-    // After an upload close(2) can flush the file (ext4 does for a rewritten one): off the io thread.
-    SyscallResult closed;
-    if (job.kind == TransferJob::Kind::receive_file) {
-      closed = co_await blocking_.run([fd = job.file.release()] { return ::close(fd); });
-    } else if (!job.file.close()) {
-      closed = {-1, errno};
-    }
-    if (!closed.ok() && result.outcome == TransferOutcome::complete) {
-      const bool full = closed.error == ENOSPC || closed.error == EDQUOT;  // e.g. NFS reports it at close
-      result = {full ? TransferOutcome::storage_exceeded : TransferOutcome::local_error,
-                std::string("Closing the file failed: ") + std::strerror(closed.error)};
-    }
-    switch (result.outcome) {
-      case TransferOutcome::complete:
-        // RFC 959 §4.2: 226 says the data connection is closed; 250 leaves it open.
-        if (kept) reply(250, "Transfer complete; data connection stays open (RFC 959 §3.3)");
-        else reply(226, "Transfer complete" + state->shaper.summary());
+  }
+  if (ready && state->aborted) {
+    ready = false;
+    result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
+  }
+  if (ready && misbehaviour_.preliminary_then_4xx && job.kind != TransferJob::Kind::receive_file) {
+    // Misbehaviour preliminary-then-4xx: the 150 promised data; none comes, then 451 (§4.2).
+    ready = false;
+    result = {TransferOutcome::local_error, "local error in processing (misbehaviour preliminary-then-4xx)"};
+  }
+  if (ready) {
+    switch (job.kind) {
+      case TransferJob::Kind::send_file:
+        result = co_await send_file(data, job.file.get(), job.offset, job.representation, *state, job.size);
         break;
-      case TransferOutcome::connection_lost: reply(426, result.detail); break;
-      case TransferOutcome::not_opened: reply(425, result.detail); break;
-      case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;
-      case TransferOutcome::storage_exceeded:
-        reply(552, "Requested file action aborted: exceeded storage allocation (" + result.detail + ")");
+      case TransferJob::Kind::send_text:
+        result = co_await send_text(data, std::move(job.text), job.representation, *state);
         break;
-      case TransferOutcome::decode_error: reply(451, "Requested action aborted: " + result.detail); break;
+      case TransferJob::Kind::receive_file:
+        result = co_await receive_file(data, job.upload->fd(), job.representation, *state);
+        break;
     }
+  }
+  state->watchdog->stop();
+  data_stream_ = nullptr;
+  // RFC 959 §3.3: a complete MODE B/C transfer leaves its connection open for the next one
+  // (not after a shaped one: drop-data and throttle are about this connection only).
+  const bool kept = result.outcome == TransferOutcome::complete && !state->aborted && !state->shaper.active() &&
+                    keeps_connection_open(job.representation, data.secure());
+  if (kept) data_.keep(std::move(data.socket()));
+  else data.close();
+  if (job.upload) {
+    co_await end_upload(*state, *job.upload, std::move(result), kept);
+    co_return;
+  }
+  if (!job.file.close() && result.outcome == TransferOutcome::complete) {
+    result = {TransferOutcome::local_error, std::string("Closing the file failed: ") + std::strerror(errno)};
+  }
+  reply_transfer_result(result, kept, *state);
+}
+
+asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& upload, TransferResult result, bool kept) {
+  // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it first. After an
+  // upload close(2) can flush the file, so it runs off the io thread, as every step below.
+  const SyscallResult closed = co_await blocking_.run([&upload] { return upload.close_file() ? 0 : -1; });
+  if (!closed.ok() && result.outcome == TransferOutcome::complete) {
+    const bool full = closed.error == ENOSPC || closed.error == EDQUOT;  // e.g. NFS reports it at close
+    result = {full ? TransferOutcome::storage_exceeded : TransferOutcome::local_error,
+              std::string("Closing the file failed: ") + std::strerror(closed.error)};
+  }
+  // In stream mode a killed client's data connection ends with a FIN as if the file were
+  // complete (RFC 959 §3.4.1); its control connection closes at the same moment. Only a client
+  // still there to read the completion reply has an upload that counts.
+  if (result.outcome == TransferOutcome::complete && (state.aborted || peer_has_closed(stream_->socket()))) {
+    result = {TransferOutcome::connection_lost,
+              state.aborted ? "Connection closed; transfer aborted"
+                            : "Connection closed; transfer aborted: the control connection closed before the upload "
+                              "was acknowledged"};
+  }
+  if (state.aborted) data_.drop_kept();  // RFC 959 §4.1.3: ABOR closes the data connection
+  if (result.outcome == TransferOutcome::complete) {
+    const SyscallResult committed = co_await blocking_.run([&upload] { return upload.commit() ? 0 : -1; });
+    if (!committed.ok()) {
+      result = {TransferOutcome::local_error, std::string("Storing the file failed: ") + std::strerror(committed.error)};
+    }
+  }
+  if (result.outcome != TransferOutcome::complete) {
+    co_await blocking_.run([&upload] { return (upload.abandon(), 0); });
+    upload.unlock();  // settled before the reply: a retry from another session finds the file free
+    reply_transfer_result(result, false, state);
+    co_return;
+  }
+  reply_transfer_result(result, kept, state);
+  // Usually written at once (flush() then does not suspend), so the file is free again in the
+  // same turn as its 226 goes out; dropping the old file (which may be large) comes after.
+  const bool delivered = co_await replies_delivered();
+  if (!delivered) {
+    co_await blocking_.run([&upload] { return (upload.rollback(), 0); });
+    co_return;
+  }
+  upload.unlock();
+  co_await blocking_.run([&upload] { return (upload.finish(), 0); });
+}
+
+asio::awaitable<bool> ControlSession::replies_delivered() {
+  // A client that reads no replies must not keep the upload undecided: after data_timeout the
+  // control connection is closed, the write fails, and the upload is rolled back.
+  auto dog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [stream = stream_] { stream->close(); });
+  co_await sink_->flush();
+  dog->stop();
+  co_return !sink_->failed();
+}
+
+void ControlSession::reply_transfer_result(const TransferResult& result, bool kept, const TransferState& state) {
+  switch (result.outcome) {
+    case TransferOutcome::complete:
+      // RFC 959 §4.2: 226 says the data connection is closed; 250 leaves it open.
+      if (kept) reply(250, "Transfer complete; data connection stays open (RFC 959 §3.3)");
+      else reply(226, "Transfer complete" + state.shaper.summary());
+      break;
+    case TransferOutcome::connection_lost: reply(426, result.detail); break;
+    case TransferOutcome::not_opened: reply(425, result.detail); break;
+    case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;
+    case TransferOutcome::storage_exceeded:
+      reply(552, "Requested file action aborted: exceeded storage allocation (" + result.detail + ")");
+      break;
+    case TransferOutcome::decode_error: reply(451, "Requested action aborted: " + result.detail); break;
   }
 }
 

@@ -46,15 +46,16 @@ void DataChannel::set_active(const tcp::endpoint& target) {
   active_ = target;
 }
 
+bool peer_has_closed(tcp::socket& socket) {
+  char byte = 0;
+  const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 bool DataChannel::configured() {
-  if (kept_) {
-    // The client may have closed the kept connection since (it need not reuse it): a peek that
-    // finds the end of the stream, or an error, means it is gone. Bytes waiting (an eager
-    // upload) or nothing yet both mean it is still open.
-    char byte = 0;
-    const ssize_t n = ::recv(kept_->native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) drop_kept();
-  }
+  // The client may have closed the kept connection since (it need not reuse it); bytes waiting
+  // (an eager upload) mean it is still open.
+  if (kept_ && peer_has_closed(*kept_)) drop_kept();
   return passive_.has_value() || active_.has_value() || kept_.has_value();
 }
 

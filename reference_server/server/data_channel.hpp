@@ -19,6 +19,10 @@ using tcp = asio::ip::tcp;
 /// the client's own address and the port must not be a privileged one (< 1024).
 std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::address& client);
 
+/// True when the peer has closed or reset `socket`: a non-blocking MSG_PEEK finds the end of the
+/// stream or an error. Bytes waiting, or none yet, both mean it is still open. Consumes nothing.
+bool peer_has_closed(tcp::socket& socket);
+
 class DataChannel {
  public:
   DataChannel(asio::any_io_executor executor, PassivePorts& ports) : executor_(std::move(executor)), ports_(ports) {}

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "server/vfs.hpp"
+
 namespace ftpspecd {
 namespace fs = std::filesystem;
 
@@ -139,7 +141,7 @@ std::optional<std::string> make_listing(const fs::path& target, bool long_form, 
   std::vector<std::string> names;
   while (const dirent* entry = ::readdir(dir.get())) {
     const std::string_view name = entry->d_name;
-    if (name == "." || name == "..") continue;
+    if (name == "." || name == ".." || is_upload_staging_name(name)) continue;  // uploads in progress are not entries yet
     names.emplace_back(name);
   }
   std::sort(names.begin(), names.end());
