@@ -1,5 +1,7 @@
 #include "server/control_session.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,7 +32,8 @@ ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::co
       misbehaviour_(config.misbehaviour),
       parser_(ftpspec::proto::CommandParserLimits{config.max_command_line}),
       data_(stream_->socket().get_executor(), ports),
-      transfer_done_(stream_->socket().get_executor()) {
+      transfer_done_(stream_->socket().get_executor()),
+      control_activity_(stream_->socket().get_executor()) {
   boost::system::error_code ec;
   auto& control = stream_->socket();
   control.set_option(tcp::no_delay(true), ec);  // replies are small and must not wait for ACKs (Nagle)
@@ -94,6 +97,9 @@ asio::awaitable<void> ControlSession::run() {
     boost::system::error_code ec;
     const std::size_t n =
         co_await stream_->read_some(asio::buffer(buffer), ec);
+    ++control_reads_;  // a sign of life, or of death, that a finishing upload waits for
+    if (ec == asio::error::connection_reset) control_reset_ = true;
+    control_activity_.notify_all();
     if (ec || closing_) break;
     std::span<const char> rest(buffer.data(), n);
     while (!rest.empty() && !closing_) {
@@ -276,16 +282,14 @@ asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& u
     reply_transfer_result(result, false, state);
     co_return;
   }
+  // The file is visible (a client reading it after the 226 sees it) and free for the next
+  // writer; rollback() takes it back only if nobody has changed it since.
+  const std::uint64_t reads_before = control_reads_;
   reply_transfer_result(result, kept, state);
-  // Usually written at once (flush() then does not suspend), so the file is free again in the
-  // same turn as its 226 goes out; dropping the old file (which may be large) comes after.
-  const bool delivered = co_await replies_delivered();
-  if (!delivered) {
-    co_await blocking_.run([&upload] { return (upload.rollback(), 0); });
-    co_return;
-  }
   upload.unlock();
-  co_await blocking_.run([&upload] { return (upload.finish(), 0); });
+  bool acknowledged = co_await replies_delivered();
+  if (acknowledged) acknowledged = co_await client_outlived_reply(state, reads_before);
+  co_await blocking_.run([&upload, acknowledged] { return (acknowledged ? upload.finish() : upload.rollback(), 0); });
 }
 
 asio::awaitable<bool> ControlSession::replies_delivered() {
@@ -295,6 +299,39 @@ asio::awaitable<bool> ControlSession::replies_delivered() {
   co_await sink_->flush();
   dog->stop();
   co_return !sink_->failed();
+}
+
+asio::awaitable<bool> ControlSession::client_outlived_reply(const TransferState& state, std::uint64_t reads_before) {
+  // The FINs of a killed client come microseconds apart (its kernel closes the data socket
+  // first), often after the check before commit(). Its kernel then answers the reply with RST.
+  // A live client sends its next command (no wait at all), or reads the reply and maybe closes
+  // (a FIN, no RST), or stays idle: then nobody waits for this session.
+  tcp_info info {};
+  socklen_t length = sizeof info;
+  const auto round_trip = ::getsockopt(stream_->socket().native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) == 0
+                              ? std::chrono::microseconds(info.tcpi_rtt)
+                              : std::chrono::microseconds(0);
+  auto expired = std::make_shared<bool>(false);
+  auto grace = Watchdog::start(stream_->socket().get_executor(),
+                               std::chrono::milliseconds(100) + std::chrono::duration_cast<std::chrono::milliseconds>(2 * round_trip),
+                               [this, expired] {
+                                 *expired = true;
+                                 control_activity_.notify_all();
+                               });
+  bool alive = true;
+  while (true) {
+    const PeerState peer = peer_state(stream_->socket());
+    if (control_reset_ || sink_->failed() || peer == PeerState::reset) {
+      alive = false;
+      break;
+    }
+    // A command after the reply: alive. An end of the stream (FIN) waits out the grace period
+    // for the RST that follows when the client died instead of closing.
+    if (*expired || (control_reads_ != reads_before && peer == PeerState::open && !state.aborted)) break;
+    co_await control_activity_.wait();
+  }
+  grace->stop();
+  co_return alive;
 }
 
 void ControlSession::reply_transfer_result(const TransferResult& result, bool kept, const TransferState& state) {
@@ -323,6 +360,7 @@ asio::awaitable<void> ControlSession::abort_transfer() {
   transfer_->aborted = true;
   if (data_stream_) data_stream_->close();
   data_.cancel();
+  control_activity_.notify_all();
   co_await wait_for_transfer();
 }
 

@@ -115,6 +115,12 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   /// Waits until the queued replies are written (at most data_timeout, then the control connection
   /// is closed); false when they could not be.
   asio::awaitable<bool> replies_delivered();
+  /// After an upload's completion reply: false when the control connection is reset (a killed
+  /// client's kernel answers the reply with RST, whether it arrived before or after its socket
+  /// closed), true as soon as the client sends a command, or once the grace period (100 ms plus
+  /// two round trips) passed without a reset: the client read the reply, maybe then closing.
+  /// `reads_before` is control_reads_ when the reply was sent.
+  asio::awaitable<bool> client_outlived_reply(const TransferState& state, std::uint64_t reads_before);
   /// The transfer's final reply (RFC 959 §4.2): 226, or 250 on a `kept` data connection, or the
   /// failure's 4xx/5xx.
   void reply_transfer_result(const TransferResult& result, bool kept, const TransferState& state);
@@ -143,6 +149,9 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   std::shared_ptr<TransferState> transfer_;
   SwitchableStream* data_stream_ = nullptr;  ///< the running transfer's data connection, for ABOR
   AsyncEvent transfer_done_;
+  std::uint64_t control_reads_ = 0;  ///< reads of the control connection that completed (data, EOF or error)
+  bool control_reset_ = false;       ///< one of them failed with ECONNRESET
+  AsyncEvent control_activity_;      ///< notified on each of them, and by abort_transfer
   std::shared_ptr<Watchdog> idle_;
   bool closing_ = false;
 };

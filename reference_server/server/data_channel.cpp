@@ -1,5 +1,8 @@
 #include "server/data_channel.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -46,10 +49,17 @@ void DataChannel::set_active(const tcp::endpoint& target) {
   active_ = target;
 }
 
-bool peer_has_closed(tcp::socket& socket) {
-  char byte = 0;
-  const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+PeerState peer_state(tcp::socket& socket) {
+  tcp_info info {};
+  socklen_t length = sizeof info;
+  if (::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return PeerState::reset;
+  int unread = 0;
+  switch (info.tcpi_state) {
+    case TCP_ESTABLISHED: return PeerState::open;
+    case TCP_CLOSE_WAIT:
+      return ::ioctl(socket.native_handle(), FIONREAD, &unread) == 0 && unread > 0 ? PeerState::open : PeerState::closed;
+    default: return PeerState::reset;  // TCP_CLOSE after a RST; nothing else is a connection we read from
+  }
 }
 
 bool DataChannel::configured() {

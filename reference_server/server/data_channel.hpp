@@ -19,9 +19,13 @@ using tcp = asio::ip::tcp;
 /// the client's own address and the port must not be a privileged one (< 1024).
 std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::address& client);
 
-/// True when the peer has closed or reset `socket`: a non-blocking MSG_PEEK finds the end of the
-/// stream or an error. Bytes waiting, or none yet, both mean it is still open. Consumes nothing.
-bool peer_has_closed(tcp::socket& socket);
+/// What the kernel knows of the peer of TCP `socket` (TCP_INFO's state; consumes nothing): open
+/// (also after its FIN while bytes wait to be read), closed (its FIN came and everything was read),
+/// or reset (its RST came; also a socket closed here). A RST after a FIN shows here, where recv(2)
+/// would keep reporting the end of the stream.
+enum class PeerState { open, closed, reset };
+PeerState peer_state(tcp::socket& socket);
+inline bool peer_has_closed(tcp::socket& socket) { return peer_state(socket) != PeerState::open; }
 
 class DataChannel {
  public:

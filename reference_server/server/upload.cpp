@@ -42,7 +42,9 @@ Upload::Upload(UploadLocks::Held lock, Method method, UniqueFd file, fs::path ta
       target_(std::move(target)),
       staged_(std::move(staged)),
       old_size_(old_size),
-      keep_partial_(keep_partial) {}
+      keep_partial_(keep_partial) {
+  (void)::fstat(file_.get(), &written_);
+}
 
 Upload::Upload(Upload&& other) noexcept
     : lock_(std::move(other.lock_)),
@@ -51,6 +53,7 @@ Upload::Upload(Upload&& other) noexcept
       target_(std::move(other.target_)),
       staged_(std::move(other.staged_)),
       old_size_(other.old_size_),
+      written_(other.written_),
       keep_partial_(other.keep_partial_),
       exchanged_(other.exchanged_),
       replaced_(other.replaced_),
@@ -105,6 +108,9 @@ bool Upload::close_file() { return file_.close(); }
 
 bool Upload::commit() {
   if (stage_ != Stage::writing) return stage_ == Stage::committed;
+  // The size rollback() expects to find (the file is closed by now, so by name).
+  const fs::path& written = method_ == Method::staged ? staged_ : target_;
+  if (struct stat st {}; ::stat(written.c_str(), &st) == 0) written_.st_size = st.st_size;
   if (method_ == Method::staged) {
     struct stat st {};
     const bool target_exists = ::lstat(target_.c_str(), &st) == 0;
@@ -133,9 +139,16 @@ void Upload::finish() {
   stage_ = Stage::settled;
 }
 
+bool Upload::target_unchanged() const {
+  struct stat st {};
+  return ::lstat(target_.c_str(), &st) == 0 && st.st_dev == written_.st_dev && st.st_ino == written_.st_ino &&
+         st.st_size == written_.st_size;
+}
+
 void Upload::rollback() {
   if (stage_ != Stage::committed) return;
-  if (keep_partial_ || replaced_) {  // kept by choice, or the old file is gone for good
+  // Kept by choice; the old file gone for good; or another writer has changed the file since.
+  if (keep_partial_ || replaced_ || !target_unchanged()) {
     finish();
     return;
   }

@@ -97,8 +97,10 @@ class Upload {
   void unlock() noexcept { lock_.reset(); }
   /// The completion reply was written: drops what commit() kept for rollback().
   void finish();
-  /// After commit(), the completion reply could not be written: the old file goes back (unless
-  /// keep_partial). A file system without RENAME_EXCHANGE cannot take a replaced file back.
+  /// After commit(), the client turned out gone before it could have read the completion reply:
+  /// the old file goes back (unless keep_partial), provided the target is still this upload's
+  /// (the lock may have passed to another writer since). A file system without RENAME_EXCHANGE
+  /// cannot take a replaced file back.
   void rollback();
   /// Before commit(): the upload did not complete, or nobody is left to be told it did. Removes
   /// it (restores the old size of an extended file); with keep_partial keeps what arrived.
@@ -114,6 +116,8 @@ class Upload {
          std::filesystem::path staged, std::uint64_t old_size, bool keep_partial);
   /// Keeps what arrived: committed and finished (a staged file that got no byte is discarded).
   void keep();
+  /// The target is still what this upload made it: the same file, the same size.
+  bool target_unchanged() const;
 
   std::optional<UploadLocks::Held> lock_;  ///< first: released after everything else is settled
   Method method_;
@@ -121,6 +125,7 @@ class Upload {
   std::filesystem::path target_;
   std::filesystem::path staged_;  ///< staged: the temporary name; after an exchange, the old file's
   std::uint64_t old_size_ = 0;    ///< extended: the size to truncate back to
+  struct stat written_ {};        ///< the file as this upload left it (device, inode, size at commit)
   bool keep_partial_ = false;
   bool exchanged_ = false;        ///< commit() swapped an existing target to staged_
   bool replaced_ = false;         ///< commit() renamed over an existing target (no RENAME_EXCHANGE)

@@ -149,6 +149,40 @@ INSTANTIATE_TEST_SUITE_P(DataThenControl, KilledUploader,
                                             ::testing::Values(Ending::fin, Ending::rst)),
                          endings_name);
 
+TEST_F(UploadTest, DyingWithTheReplyUnreadRollsTheCommitBack) {
+  // The server has committed and sent its 226, which sits unread in the client's socket when the
+  // client dies: closing with unread data sends a RST, as a killed client's kernel does.
+  write_file(root() / "keep.bin", "old");
+  auto client = next_client();
+  tcp::socket data = client->open_passive();
+  ASSERT_EQ(client->cmd("STOR keep.bin").code(), 150);
+  asio::write(data, asio::buffer(std::string("new")));
+  end_connection(data, Ending::fin);
+  for (int attempt = 0; attempt < 500 && client->socket().available() == 0; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_GT(client->socket().available(), 0u) << "no 226 arrived";
+  EXPECT_EQ(read_file(root() / "keep.bin"), "new");  // committed: visible to anyone reading it now
+  end_connection(client->socket(), Ending::fin);
+  next_client();
+  EXPECT_EQ(read_file(root() / "keep.bin"), "old");
+  EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+}
+
+TEST_F(UploadTest, ReadingTheReplyThenClosingKeepsTheUpload) {
+  write_file(root() / "keep.bin", "old");
+  auto client = next_client();
+  tcp::socket data = client->open_passive();
+  ASSERT_EQ(client->cmd("STOR keep.bin").code(), 150);
+  asio::write(data, asio::buffer(std::string("new")));
+  end_connection(data, Ending::fin);
+  EXPECT_EQ(client->final_reply("STOR").code(), 226);
+  end_connection(client->socket(), Ending::fin);  // no QUIT: a FIN right after the reply
+  next_client();
+  EXPECT_EQ(read_file(root() / "keep.bin"), "new");
+  EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+}
+
 TEST_F(UploadTest, ControlClosedBeforeTheDataEndsChangesNothing) {
   write_file(root() / "keep.bin", "old");
   auto client = next_client();
