@@ -55,8 +55,7 @@ Upload::Upload(Upload&& other) noexcept
       old_size_(other.old_size_),
       written_(other.written_),
       keep_partial_(other.keep_partial_),
-      exchanged_(other.exchanged_),
-      replaced_(other.replaced_),
+      published_(other.published_),
       stage_(std::exchange(other.stage_, Stage::settled)) {}
 
 Upload::~Upload() {
@@ -111,31 +110,41 @@ bool Upload::commit() {
   // The size rollback() expects to find (the file is closed by now, so by name).
   const fs::path& written = method_ == Method::staged ? staged_ : target_;
   if (struct stat st {}; ::stat(written.c_str(), &st) == 0) written_.st_size = st.st_size;
-  if (method_ == Method::staged) {
-    struct stat st {};
-    const bool target_exists = ::lstat(target_.c_str(), &st) == 0;
-    if (target_exists && S_ISDIR(st.st_mode)) {  // created while the upload ran
-      errno = EISDIR;
-      return false;
-    }
-    // RENAME_EXCHANGE keeps the old file (under the staged name) until the reply has gone out.
-    if (target_exists && ::renameat2(AT_FDCWD, staged_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) == 0) {
-      exchanged_ = true;
-    } else if (target_exists && errno != EINVAL && errno != ENOSYS && errno != ENOENT) {
-      return false;
-    } else {
-      // A file system without RENAME_EXCHANGE, or a new target: a plain rename.
-      if (::rename(staged_.c_str(), target_.c_str()) != 0) return false;
-      replaced_ = target_exists;
-    }
-  }
+  if (method_ == Method::staged && !publish()) return false;
   stage_ = Stage::committed;
+  return true;
+}
+
+bool Upload::publish() {
+  struct stat st {};
+  const bool target_exists = ::lstat(target_.c_str(), &st) == 0;
+  if (target_exists && S_ISDIR(st.st_mode)) {  // created while the upload ran
+    errno = EISDIR;
+    return false;
+  }
+  // Until finish() the staged name keeps what rollback() needs: the old file after
+  // RENAME_EXCHANGE, the new one itself (a second link) when there was none.
+  if (target_exists) {
+    if (::renameat2(AT_FDCWD, staged_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) == 0) {
+      published_ = Published::exchanged;
+      return true;
+    }
+    if (errno != EINVAL && errno != ENOSYS) return false;
+  } else if (::link(staged_.c_str(), target_.c_str()) == 0) {
+    published_ = Published::linked;
+    return true;
+  } else if (errno == EEXIST) {
+    return publish();  // created meanwhile: replace it like any other
+  }
+  // A file system without RENAME_EXCHANGE or hard links: a rename, which cannot be taken back.
+  if (::rename(staged_.c_str(), target_.c_str()) != 0) return false;
+  published_ = Published::renamed;
   return true;
 }
 
 void Upload::finish() {
   if (stage_ != Stage::committed) return;
-  if (exchanged_) (void)::unlink(staged_.c_str());  // the old file, kept for rollback()
+  if (published_ == Published::exchanged || published_ == Published::linked) (void)::unlink(staged_.c_str());
   stage_ = Stage::settled;
 }
 
@@ -147,21 +156,18 @@ bool Upload::target_unchanged() const {
 
 void Upload::rollback() {
   if (stage_ != Stage::committed) return;
-  // Kept by choice; the old file gone for good; or another writer has changed the file since.
-  if (keep_partial_ || replaced_ || !target_unchanged()) {
+  // Kept by choice; published for good; or another writer has changed the file since.
+  if (keep_partial_ || published_ == Published::renamed || !target_unchanged()) {
     finish();
     return;
   }
-  if (method_ == Method::staged) {
-    // Back to before commit(): the new data under the staged name, the old file (if any) in place.
-    const bool back = exchanged_
-        ? ::renameat2(AT_FDCWD, staged_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) == 0
-        : ::rename(target_.c_str(), staged_.c_str()) == 0;
-    if (!back) {
-      finish();
-      return;
-    }
+  // Back to before commit(): the new data under the staged name only, the old file (if any) in place.
+  if (published_ == Published::exchanged &&
+      ::renameat2(AT_FDCWD, staged_.c_str(), AT_FDCWD, target_.c_str(), RENAME_EXCHANGE) != 0) {
+    finish();
+    return;
   }
+  if (published_ == Published::linked) (void)::unlink(target_.c_str());
   discard();
 }
 

@@ -59,9 +59,10 @@ class UploadLocks {
 /// and finish() once the reply was written or rollback() when it could not be.
 ///
 /// Three ways to keep an existing file intact until then:
-///  - staged: a new file next to the target (kUploadStagingPrefix + random hex, O_EXCL), renamed
-///    over the target by commit(): STOR, APPE of a new file, and REST n below an existing file's
-///    size (the staged file starts as a copy, so the bytes after the upload stay).
+///  - staged: a new file next to the target (kUploadStagingPrefix + random hex, O_EXCL), put in
+///    the target's place by commit(): STOR, APPE of a new file, and REST n below an existing
+///    file's size (the staged file starts as a copy, so the bytes after the upload stay). The
+///    staged name exists until the upload is settled.
 ///  - extended: the existing file itself, written from its end (APPE, REST at or past the end);
 ///    undone by truncating it back to its old size.
 ///  - created: the file STOU just created under a new name; undone by removing it.
@@ -90,8 +91,9 @@ class Upload {
   /// Closes the file; false with errno when close(2) reports lost data (ENOSPC, EDQUOT, EIO).
   bool close_file();
   /// Makes the data visible under the target name: the staged file is exchanged with the target
-  /// (renameat2 RENAME_EXCHANGE; the old file waits under the staged name for rollback()) or
-  /// renamed to it. Nothing to do for the other two. False with errno when the rename failed.
+  /// (renameat2 RENAME_EXCHANGE; the old file waits under the staged name for rollback()), or
+  /// linked to a new one (the staged name goes in finish()). Nothing to do for the other two.
+  /// False with errno when that failed.
   bool commit();
   /// The completion reply was written: another upload may take the target at once (before finish()).
   void unlock() noexcept { lock_.reset(); }
@@ -118,6 +120,8 @@ class Upload {
   void keep();
   /// The target is still what this upload made it: the same file, the same size.
   bool target_unchanged() const;
+  /// commit() of a staged upload: exchanged with an existing target, linked as a new one.
+  bool publish();
 
   std::optional<UploadLocks::Held> lock_;  ///< first: released after everything else is settled
   Method method_;
@@ -127,8 +131,9 @@ class Upload {
   std::uint64_t old_size_ = 0;    ///< extended: the size to truncate back to
   struct stat written_ {};        ///< the file as this upload left it (device, inode, size at commit)
   bool keep_partial_ = false;
-  bool exchanged_ = false;        ///< commit() swapped an existing target to staged_
-  bool replaced_ = false;         ///< commit() renamed over an existing target (no RENAME_EXCHANGE)
+  /// How commit() put a staged file in place (what the staged name holds until finish()).
+  enum class Published { no, exchanged, linked, renamed };
+  Published published_ = Published::no;
   Stage stage_ = Stage::writing;
 };
 

@@ -437,6 +437,22 @@ TEST_F(UploadSteps, RollbackOfANewFileRemovesIt) {
   EXPECT_EQ(staged_files(dir_.path()), std::vector<std::string>{});
 }
 
+TEST_F(UploadSteps, RollbackLeavesAFileAnotherWriterChangedSince) {
+  write_file(target(), "old");
+  struct stat st {};
+  ASSERT_EQ(::stat(target().c_str(), &st), 0);
+  auto upload = Upload::stage(lock(), target(), &st, false);
+  ASSERT_TRUE(upload);
+  write_to(*upload, "new");
+  ASSERT_TRUE(upload->close_file());
+  ASSERT_TRUE(upload->commit());
+  upload->unlock();  // as after the 226: the next writer may come
+  write_file(target(), "the next writer's");
+  upload->rollback();
+  EXPECT_EQ(read_file(target()), "the next writer's");
+  EXPECT_EQ(staged_files(dir_.path()), std::vector<std::string>{});
+}
+
 TEST_F(UploadSteps, AnUploadDestroyedMidWayIsAbandoned) {
   write_file(target(), "old");
   {
