@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <memory>
+#include <optional>
 #include <regex>
 #include <thread>
 #include <tuple>
@@ -100,19 +101,38 @@ class UploadTest : public ServerFixture {
     FAIL() << "the server never received " << bytes << " bytes";
   }
 
-  /// `setup` commands, then `command` with `bytes` on the data connection; once the server has
-  /// them the client dies: the data connection ends as `data_end`, then at once the control
-  /// connection as `control_end`, no completion reply read.
-  void upload_then_die(const std::vector<std::string>& setup, const std::string& command, const std::string& bytes,
-                       Ending data_end = Ending::fin, Ending control_end = Ending::fin) {
+  /// An upload under way: the next client sent `setup`, then `command` (150) and `bytes`, which
+  /// the server has; its data connection is still open.
+  struct Sending {
+    std::unique_ptr<Client> client;
+    tcp::socket data;
+  };
+  Sending sending(const std::string& command, const std::string& bytes, const std::vector<std::string>& setup = {}) {
     auto client = next_client();
-    for (const auto& line : setup) ASSERT_LT(client->cmd(line).code(), 400) << line;
+    for (const auto& line : setup) EXPECT_LT(client->cmd(line).code(), 400) << line;
     tcp::socket data = client->open_passive();
-    ASSERT_EQ(client->cmd(command).code(), 150);
+    EXPECT_EQ(client->cmd(command).code(), 150);
     asio::write(data, asio::buffer(bytes));
     wait_until_received(*client, bytes.size());
-    end_connection(data, data_end);
-    end_connection(client->socket(), control_end);
+    return {std::move(client), std::move(data)};
+  }
+
+  /// sending(), then the client dies: the data connection ends as `data_end`, then at once the
+  /// control connection as `control_end`, no completion reply read.
+  void upload_then_die(const std::vector<std::string>& setup, const std::string& command, const std::string& bytes,
+                       Ending data_end = Ending::fin, Ending control_end = Ending::fin) {
+    Sending upload = sending(command, bytes, setup);
+    end_connection(upload.data, data_end);
+    end_connection(upload.client->socket(), control_end);
+  }
+
+  /// Once every earlier session has ended: `name` holds `content` and no staged file is left.
+  /// The next client.
+  std::unique_ptr<Client> expect_settled(const std::string& name, const std::string& content) {
+    auto client = next_client();
+    EXPECT_TRUE(read_file(root() / name) == content) << name << " holds " << read_file(root() / name).size() << " bytes";
+    EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+    return client;
   }
 
   /// A complete upload over a fresh passive connection; the final reply code.
@@ -129,9 +149,7 @@ TEST_P(KilledUploader, LeavesTheOldFileIntactAndNoStagedFile) {
   const auto [data_end, control_end] = GetParam();
   upload_then_die({"TYPE I"}, "STOR keep.bin", blob(256 << 10, 2), data_end, control_end);
 
-  auto client = next_client();  // the dead session has ended
-  EXPECT_TRUE(read_file(root() / "keep.bin") == old_file) << "the unacknowledged upload replaced keep.bin";
-  EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+  auto client = expect_settled("keep.bin", old_file);
   // The target is free again: an acknowledged upload replaces it.
   ASSERT_EQ(client->cmd("TYPE I").code(), 200);
   const std::string fresh = blob(300 << 10, 3);
@@ -153,48 +171,33 @@ TEST_F(UploadTest, DyingWithTheReplyUnreadRollsTheCommitBack) {
   // The server has committed and sent its 226, which sits unread in the client's socket when the
   // client dies: closing with unread data sends a RST, as a killed client's kernel does.
   write_file(root() / "keep.bin", "old");
-  auto client = next_client();
-  tcp::socket data = client->open_passive();
-  ASSERT_EQ(client->cmd("STOR keep.bin").code(), 150);
-  asio::write(data, asio::buffer(std::string("new")));
-  end_connection(data, Ending::fin);
-  for (int attempt = 0; attempt < 500 && client->socket().available() == 0; ++attempt) {
+  Sending upload = sending("STOR keep.bin", "new");
+  end_connection(upload.data, Ending::fin);
+  tcp::socket& control = upload.client->socket();
+  for (int attempt = 0; attempt < 500 && control.available() == 0; ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  ASSERT_GT(client->socket().available(), 0u) << "no 226 arrived";
+  ASSERT_GT(control.available(), 0u) << "no 226 arrived";
   EXPECT_EQ(read_file(root() / "keep.bin"), "new");  // committed: visible to anyone reading it now
-  end_connection(client->socket(), Ending::fin);
-  next_client();
-  EXPECT_EQ(read_file(root() / "keep.bin"), "old");
-  EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+  end_connection(control, Ending::fin);
+  expect_settled("keep.bin", "old");
 }
 
 TEST_F(UploadTest, ReadingTheReplyThenClosingKeepsTheUpload) {
   write_file(root() / "keep.bin", "old");
-  auto client = next_client();
-  tcp::socket data = client->open_passive();
-  ASSERT_EQ(client->cmd("STOR keep.bin").code(), 150);
-  asio::write(data, asio::buffer(std::string("new")));
-  end_connection(data, Ending::fin);
-  EXPECT_EQ(client->final_reply("STOR").code(), 226);
-  end_connection(client->socket(), Ending::fin);  // no QUIT: a FIN right after the reply
-  next_client();
-  EXPECT_EQ(read_file(root() / "keep.bin"), "new");
-  EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+  Sending upload = sending("STOR keep.bin", "new");
+  end_connection(upload.data, Ending::fin);
+  EXPECT_EQ(upload.client->final_reply("STOR").code(), 226);
+  end_connection(upload.client->socket(), Ending::fin);  // no QUIT: a FIN right after the reply
+  expect_settled("keep.bin", "new");
 }
 
 TEST_F(UploadTest, ControlClosedBeforeTheDataEndsChangesNothing) {
   write_file(root() / "keep.bin", "old");
-  auto client = next_client();
-  tcp::socket data = client->open_passive();
-  ASSERT_EQ(client->cmd("STOR keep.bin").code(), 150);
-  asio::write(data, asio::buffer(std::string("new data")));
-  wait_until_received(*client, 8);
-  end_connection(client->socket(), Ending::fin);
-  end_connection(data, Ending::fin);
-  next_client();
-  EXPECT_EQ(read_file(root() / "keep.bin"), "old");
-  EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+  Sending upload = sending("STOR keep.bin", "new data");
+  end_connection(upload.client->socket(), Ending::fin);
+  end_connection(upload.data, Ending::fin);
+  expect_settled("keep.bin", "old");
 }
 
 TEST_F(UploadTest, UnacknowledgedNewFileIsNotCreated) {
@@ -207,8 +210,7 @@ TEST_F(UploadTest, UnacknowledgedNewFileIsNotCreated) {
 TEST_F(UploadTest, UnacknowledgedAppendIsCutBackToTheOldSize) {
   write_file(root() / "log.txt", "line one\n");
   upload_then_die({}, "APPE log.txt", "line two\n");
-  auto client = next_client();
-  EXPECT_EQ(read_file(root() / "log.txt"), "line one\n");
+  auto client = expect_settled("log.txt", "line one\n");
   EXPECT_EQ(upload(*client, "APPE log.txt", "line two\n"), 226);
   EXPECT_EQ(read_file(root() / "log.txt"), "line one\nline two\n");
 }
@@ -218,9 +220,7 @@ TEST_F(UploadTest, UnacknowledgedRestStorChangesNoByte) {
   upload_then_die({"TYPE I", "REST 5"}, "STOR r.bin", "ABCDE");    // into the file's bytes: a staged copy
   upload_then_die({"TYPE I", "REST 10"}, "STOR r.bin", "KLMNO");   // at its end: in place, cut back
   upload_then_die({"TYPE I", "REST 12"}, "APPE r.bin", "QRSTU");   // past its end: cut back
-  auto client = next_client();
-  EXPECT_EQ(read_file(root() / "r.bin"), "0123456789");
-  EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+  auto client = expect_settled("r.bin", "0123456789");
   // Acknowledged, the same commands do what RFC 3659 §5 says: the data goes at byte n, nothing is cut.
   ASSERT_EQ(client->cmd("TYPE I").code(), 200);
   ASSERT_EQ(client->cmd("REST 5").code(), 350);
@@ -287,9 +287,7 @@ TEST_F(UploadTest, BlockModeUploadsReplaceOnlyWhenAcknowledgedAndKeepTheConnecti
   end_connection(client->socket(), Ending::fin);
   asio::write(data, asio::buffer(block_mode("third")));
   end_connection(data, Ending::fin);
-  next_client();
-  EXPECT_EQ(read_file(root() / "keep.bin"), "second");
-  EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+  expect_settled("keep.bin", "second");
 }
 
 TEST_F(UploadTest, WithKeepPartialUploadsTheKilledUploadStaysForRestStor) {
@@ -297,9 +295,7 @@ TEST_F(UploadTest, WithKeepPartialUploadsTheKilledUploadStaysForRestStor) {
   write_file(root() / "keep.bin", "the old file");
   const std::string fresh = blob(300 << 10, 4);
   upload_then_die({"TYPE I"}, "STOR keep.bin", fresh.substr(0, 100 << 10));
-  auto client = next_client();
-  EXPECT_TRUE(read_file(root() / "keep.bin") == fresh.substr(0, 100 << 10));
-  EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
+  auto client = expect_settled("keep.bin", fresh.substr(0, 100 << 10));
   // RFC 3659 §5: the client resumes where the file ends.
   ASSERT_EQ(client->cmd("TYPE I").code(), 200);
   EXPECT_EQ(client->cmd("SIZE keep.bin").raw, "213 102400\r\n");
@@ -392,63 +388,55 @@ class UploadSteps : public ::testing::Test {
     ASSERT_EQ(::write(upload.fd(), bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
   }
   fs::path target() const { return dir_.path() / "t.bin"; }
+  /// `bytes` uploaded over target() (holding `old`, or absent), committed: where the session is
+  /// between commit() and the fate of its reply.
+  Upload committed(const std::optional<std::string>& old, const std::string& bytes) {
+    struct stat st {};
+    if (old) {
+      write_file(target(), *old);
+      ::stat(target().c_str(), &st);
+    }
+    auto upload = Upload::stage(lock(), target(), old ? &st : nullptr, false);
+    if (!upload) throw std::runtime_error("cannot stage an upload");
+    write_to(*upload, bytes);
+    EXPECT_TRUE(upload->close_file());
+    EXPECT_TRUE(upload->commit());
+    return std::move(*upload);
+  }
   UploadLocks::Held lock() { return *locks_.try_lock(target()); }
   TempDir dir_;
   UploadLocks locks_;
 };
 
 TEST_F(UploadSteps, RollbackAfterCommitPutsTheOldFileBack) {
-  write_file(target(), "old");
-  struct stat st {};
-  ASSERT_EQ(::stat(target().c_str(), &st), 0);
-  auto upload = Upload::stage(lock(), target(), &st, false);
-  ASSERT_TRUE(upload);
-  write_to(*upload, "new");
-  ASSERT_TRUE(upload->close_file());
-  ASSERT_TRUE(upload->commit());
+  Upload upload = committed("old", "new");
   EXPECT_EQ(read_file(target()), "new");  // visible before the reply goes out
-  upload->rollback();                     // the reply could not be written
+  upload.rollback();                      // the client did not outlive the reply
   EXPECT_EQ(read_file(target()), "old");
   EXPECT_EQ(staged_files(dir_.path()), std::vector<std::string>{});
 }
 
 TEST_F(UploadSteps, FinishDropsTheOldFile) {
-  write_file(target(), "old");
-  struct stat st {};
-  ASSERT_EQ(::stat(target().c_str(), &st), 0);
-  auto upload = Upload::stage(lock(), target(), &st, false);
-  ASSERT_TRUE(upload);
-  write_to(*upload, "new");
-  ASSERT_TRUE(upload->close_file());
-  ASSERT_TRUE(upload->commit());
-  upload->finish();
+  Upload upload = committed("old", "new");
+  EXPECT_EQ(staged_files(dir_.path()).size(), 1u);  // the old file, until finish()
+  upload.finish();
   EXPECT_EQ(read_file(target()), "new");
   EXPECT_EQ(staged_files(dir_.path()), std::vector<std::string>{});
 }
 
 TEST_F(UploadSteps, RollbackOfANewFileRemovesIt) {
-  auto upload = Upload::stage(lock(), target(), nullptr, false);
-  ASSERT_TRUE(upload);
-  write_to(*upload, "new");
-  ASSERT_TRUE(upload->close_file());
-  ASSERT_TRUE(upload->commit());
-  upload->rollback();
+  Upload upload = committed(std::nullopt, "new");
+  EXPECT_EQ(read_file(target()), "new");
+  upload.rollback();
   EXPECT_FALSE(fs::exists(target()));
   EXPECT_EQ(staged_files(dir_.path()), std::vector<std::string>{});
 }
 
 TEST_F(UploadSteps, RollbackLeavesAFileAnotherWriterChangedSince) {
-  write_file(target(), "old");
-  struct stat st {};
-  ASSERT_EQ(::stat(target().c_str(), &st), 0);
-  auto upload = Upload::stage(lock(), target(), &st, false);
-  ASSERT_TRUE(upload);
-  write_to(*upload, "new");
-  ASSERT_TRUE(upload->close_file());
-  ASSERT_TRUE(upload->commit());
-  upload->unlock();  // as after the 226: the next writer may come
+  Upload upload = committed("old", "new");
+  upload.unlock();  // as after the 226: the next writer may come
   write_file(target(), "the next writer's");
-  upload->rollback();
+  upload.rollback();
   EXPECT_EQ(read_file(target()), "the next writer's");
   EXPECT_EQ(staged_files(dir_.path()), std::vector<std::string>{});
 }
