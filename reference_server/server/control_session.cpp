@@ -1,7 +1,5 @@
 #include "server/control_session.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,7 +31,7 @@ ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::co
       parser_(ftpspec::proto::CommandParserLimits{config.max_command_line}),
       data_(stream_->socket().get_executor(), ports),
       transfer_done_(stream_->socket().get_executor()),
-      control_activity_(stream_->socket().get_executor()) {
+      control_watch_(stream_->socket().get_executor()) {
   boost::system::error_code ec;
   auto& control = stream_->socket();
   control.set_option(tcp::no_delay(true), ec);  // replies are small and must not wait for ACKs (Nagle)
@@ -99,7 +97,7 @@ asio::awaitable<void> ControlSession::run() {
         co_await stream_->read_some(asio::buffer(buffer), ec);
     ++control_reads_;  // a sign of life, or of death, that a finishing upload waits for
     if (ec == asio::error::connection_reset) control_reset_ = true;
-    control_activity_.notify_all();
+    control_watch_.cancel();
     if (ec || closing_) break;
     std::span<const char> rest(buffer.data(), n);
     while (!rest.empty() && !closing_) {
@@ -253,7 +251,8 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
 
 asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& upload, TransferResult result, bool kept) {
   // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it first. After an
-  // upload close(2) can flush the file, so it runs off the io thread, as every step below.
+  // upload close(2) can flush the file, so it runs off the io thread, as every step that may
+  // move or free a large file's data; commit() only changes directory entries.
   const SyscallResult closed = co_await blocking_.run([&upload] { return upload.close_file() ? 0 : -1; });
   if (!closed.ok() && result.outcome == TransferOutcome::complete) {
     const bool full = closed.error == ENOSPC || closed.error == EDQUOT;  // e.g. NFS reports it at close
@@ -271,9 +270,8 @@ asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& u
   }
   if (state.aborted) data_.drop_kept();  // RFC 959 §4.1.3: ABOR closes the data connection
   if (result.outcome == TransferOutcome::complete) {
-    const SyscallResult committed = co_await blocking_.run([&upload] { return upload.commit() ? 0 : -1; });
-    if (!committed.ok()) {
-      result = {TransferOutcome::local_error, std::string("Storing the file failed: ") + std::strerror(committed.error)};
+    if (!upload.commit()) {
+      result = {TransferOutcome::local_error, std::string("Storing the file failed: ") + std::strerror(errno)};
     }
   }
   if (result.outcome != TransferOutcome::complete) {
@@ -283,21 +281,24 @@ asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& u
     co_return;
   }
   // The file is visible (a client reading it after the 226 sees it) and free for the next
-  // writer; rollback() takes it back only if nobody has changed it since.
+  // writer before the reply goes out; rollback() takes it back only if nobody has changed it since.
+  upload.unlock();
   const std::uint64_t reads_before = control_reads_;
   reply_transfer_result(result, kept, state);
-  upload.unlock();
   bool acknowledged = co_await replies_delivered();
   if (acknowledged) acknowledged = co_await client_outlived_reply(state, reads_before);
-  co_await blocking_.run([&upload, acknowledged] { return (acknowledged ? upload.finish() : upload.rollback(), 0); });
+  if (acknowledged && !upload.finish_frees_data()) upload.finish();  // a second link of a new file
+  else co_await blocking_.run([&upload, acknowledged] { return (acknowledged ? upload.finish() : upload.rollback(), 0); });
 }
 
 asio::awaitable<bool> ControlSession::replies_delivered() {
-  // A client that reads no replies must not keep the upload undecided: after data_timeout the
-  // control connection is closed, the write fails, and the upload is rolled back.
-  auto dog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [stream = stream_] { stream->close(); });
-  co_await sink_->flush();
-  dog->stop();
+  if (!sink_->drained()) {  // usually written at once
+    // A client that reads no replies must not keep the upload undecided: after data_timeout the
+    // control connection is closed, the write fails, and the upload is rolled back.
+    auto dog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [stream = stream_] { stream->close(); });
+    co_await sink_->flush();
+    dog->stop();
+  }
   co_return !sink_->failed();
 }
 
@@ -306,32 +307,19 @@ asio::awaitable<bool> ControlSession::client_outlived_reply(const TransferState&
   // first), often after the check before commit(). Its kernel then answers the reply with RST.
   // A live client sends its next command (no wait at all), or reads the reply and maybe closes
   // (a FIN, no RST), or stays idle: then nobody waits for this session.
-  tcp_info info {};
-  socklen_t length = sizeof info;
-  const auto round_trip = ::getsockopt(stream_->socket().native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) == 0
-                              ? std::chrono::microseconds(info.tcpi_rtt)
-                              : std::chrono::microseconds(0);
-  auto expired = std::make_shared<bool>(false);
-  auto grace = Watchdog::start(stream_->socket().get_executor(),
-                               std::chrono::milliseconds(100) + std::chrono::duration_cast<std::chrono::milliseconds>(2 * round_trip),
-                               [this, expired] {
-                                 *expired = true;
-                                 control_activity_.notify_all();
-                               });
-  bool alive = true;
+  std::chrono::microseconds round_trip{0};
+  PeerState peer = peer_state(stream_->socket(), &round_trip);
+  control_watch_.expires_after(std::chrono::milliseconds(100) + 2 * round_trip);
   while (true) {
-    const PeerState peer = peer_state(stream_->socket());
-    if (control_reset_ || sink_->failed() || peer == PeerState::reset) {
-      alive = false;
-      break;
-    }
+    if (control_reset_ || sink_->failed() || peer == PeerState::reset) co_return false;
     // A command after the reply: alive. An end of the stream (FIN) waits out the grace period
     // for the RST that follows when the client died instead of closing.
-    if (*expired || (control_reads_ != reads_before && peer == PeerState::open && !state.aborted)) break;
-    co_await control_activity_.wait();
+    if (control_reads_ != reads_before && peer == PeerState::open && !state.aborted) co_return true;
+    boost::system::error_code woken;  // operation_aborted: a control read, or ABOR
+    co_await control_watch_.async_wait(asio::redirect_error(asio::use_awaitable, woken));
+    peer = peer_state(stream_->socket());
+    if (!woken) co_return peer != PeerState::reset;  // the grace period passed
   }
-  grace->stop();
-  co_return alive;
 }
 
 void ControlSession::reply_transfer_result(const TransferResult& result, bool kept, const TransferState& state) {
@@ -360,7 +348,7 @@ asio::awaitable<void> ControlSession::abort_transfer() {
   transfer_->aborted = true;
   if (data_stream_) data_stream_->close();
   data_.cancel();
-  control_activity_.notify_all();
+  control_watch_.cancel();
   co_await wait_for_transfer();
 }
 

@@ -151,7 +151,9 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   AsyncEvent transfer_done_;
   std::uint64_t control_reads_ = 0;  ///< reads of the control connection that completed (data, EOF or error)
   bool control_reset_ = false;       ///< one of them failed with ECONNRESET
-  AsyncEvent control_activity_;      ///< notified on each of them, and by abort_transfer
+  /// A finishing upload's grace period (client_outlived_reply); cancelled by each control read
+  /// and by abort_transfer, so the upload looks again at once.
+  asio::steady_timer control_watch_;
   std::shared_ptr<Watchdog> idle_;
   bool closing_ = false;
 };

@@ -49,10 +49,11 @@ void DataChannel::set_active(const tcp::endpoint& target) {
   active_ = target;
 }
 
-PeerState peer_state(tcp::socket& socket) {
+PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip) {
   tcp_info info {};
   socklen_t length = sizeof info;
   if (::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return PeerState::reset;
+  if (round_trip) *round_trip = std::chrono::microseconds(info.tcpi_rtt);
   int unread = 0;
   switch (info.tcpi_state) {
     case TCP_ESTABLISHED: return PeerState::open;

@@ -24,7 +24,8 @@ std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::ad
 /// or reset (its RST came; also a socket closed here). A RST after a FIN shows here, where recv(2)
 /// would keep reporting the end of the stream.
 enum class PeerState { open, closed, reset };
-PeerState peer_state(tcp::socket& socket);
+/// `round_trip`, when given, gets the kernel's smoothed round-trip time of the connection.
+PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip = nullptr);
 inline bool peer_has_closed(tcp::socket& socket) { return peer_state(socket) != PeerState::open; }
 
 class DataChannel {

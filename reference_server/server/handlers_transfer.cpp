@@ -142,8 +142,11 @@ HandlerResult store(ControlSession& session, const Command& command, StoreKind k
     }
     // The file itself when the target is a symbolic link (inside the jail: Vfs checked): the
     // upload replaces what the link points to, not the link.
-    fs::path file = fs::weakly_canonical(target->real, ec);
-    if (ec) file = target->real;
+    fs::path file = target->real;
+    if (fs::is_symlink(fs::symlink_status(file, ec))) {
+      file = fs::weakly_canonical(target->real, ec);
+      if (ec) file = target->real;
+    }
     // One upload per file: a second writer must not interleave with (or replace) the first one's data.
     auto lock = session.uploads().try_lock(file);
     if (!lock) {

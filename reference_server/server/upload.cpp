@@ -76,7 +76,9 @@ std::optional<Upload> Upload::stage(UploadLocks::Held lock, const fs::path& targ
       return std::nullopt;
     }
     if (existing) (void)::fchmod(file.get(), existing->st_mode & 07777);  // the replaced file's permissions
-    return Upload(std::move(lock), Method::staged, std::move(file), target, std::move(staged), 0, keep_partial);
+    const std::uint64_t replaced_size = existing ? static_cast<std::uint64_t>(existing->st_size) : 0;
+    return Upload(std::move(lock), Method::staged, std::move(file), target, std::move(staged), replaced_size,
+                  keep_partial);
   }
   errno = EEXIST;
   return std::nullopt;
