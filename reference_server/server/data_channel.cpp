@@ -52,7 +52,7 @@ void DataChannel::set_active(const tcp::endpoint& target) {
 PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip) {
   tcp_info info {};
   socklen_t length = sizeof info;
-  if (::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return PeerState::reset;
+  if (::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return PeerState::closed;
   if (round_trip) *round_trip = std::chrono::microseconds(info.tcpi_rtt);
   int unread = 0;
   switch (info.tcpi_state) {

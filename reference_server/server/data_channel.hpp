@@ -20,9 +20,9 @@ using tcp = asio::ip::tcp;
 std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::address& client);
 
 /// What the kernel knows of the peer of TCP `socket` (TCP_INFO's state; consumes nothing): open
-/// (also after its FIN while bytes wait to be read), closed (its FIN came and everything was read),
-/// or reset (its RST came; also a socket closed here). A RST after a FIN shows here, where recv(2)
-/// would keep reporting the end of the stream.
+/// (also after its FIN while bytes wait to be read), closed (its FIN came and everything was read;
+/// also a socket this side has closed), or reset (its RST came). A RST after a FIN shows here,
+/// where recv(2) would keep reporting the end of the stream.
 enum class PeerState { open, closed, reset };
 /// `round_trip`, when given, gets the kernel's smoothed round-trip time of the connection.
 PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip = nullptr);
