@@ -185,8 +185,8 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
   else data_.drop_passive();  // a passive listener serves one transfer, aborted or not
   if (!socket || state->aborted) {
     // RFC 959 §5.4: 425 when the data connection cannot be opened; 426 when ABOR closed it.
-    const TransferResult result = state->aborted ? TransferResult{TransferOutcome::connection_lost, "Connection closed; transfer aborted"}
-                                                 : TransferResult{TransferOutcome::not_opened, error};
+    TransferResult result{TransferOutcome::not_opened, error};
+    if (state->aborted) result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
     if (job.upload) co_await end_upload(*state, *job.upload, result, false);
     else reply_transfer_result(result, false, *state);
     co_return;
@@ -249,7 +249,8 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
   reply_transfer_result(result, kept, *state);
 }
 
-asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& upload, TransferResult result, bool kept) {
+asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& upload, TransferResult result,
+                                                 bool kept) {
   // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it first. After an
   // upload close(2) can flush the file, so it runs off the io thread, as every step that may
   // move or free a large file's data; commit() only changes directory entries.
@@ -287,15 +288,19 @@ asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& u
   reply_transfer_result(result, kept, state);
   bool acknowledged = co_await replies_delivered();
   if (acknowledged) acknowledged = co_await client_outlived_reply(state, reads_before);
-  if (acknowledged && !upload.finish_frees_data()) upload.finish();  // a second link of a new file
-  else co_await blocking_.run([&upload, acknowledged] { return (acknowledged ? upload.finish() : upload.rollback(), 0); });
+  if (acknowledged && !upload.finish_frees_data()) {
+    upload.finish();  // a second link of a new file, or a small replaced one
+  } else {
+    co_await blocking_.run([&upload, acknowledged] { return (acknowledged ? upload.finish() : upload.rollback(), 0); });
+  }
 }
 
 asio::awaitable<bool> ControlSession::replies_delivered() {
   if (!sink_->drained()) {  // usually written at once
     // A client that reads no replies must not keep the upload undecided: after data_timeout the
     // control connection is closed, the write fails, and the upload is rolled back.
-    auto dog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [stream = stream_] { stream->close(); });
+    auto dog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout,
+                               [stream = stream_] { stream->close(); });
     co_await sink_->flush();
     dog->stop();
   }

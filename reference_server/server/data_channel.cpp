@@ -58,7 +58,8 @@ PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip)
   switch (info.tcpi_state) {
     case TCP_ESTABLISHED: return PeerState::open;
     case TCP_CLOSE_WAIT:
-      return ::ioctl(socket.native_handle(), FIONREAD, &unread) == 0 && unread > 0 ? PeerState::open : PeerState::closed;
+      if (::ioctl(socket.native_handle(), FIONREAD, &unread) == 0 && unread > 0) return PeerState::open;
+      return PeerState::closed;
     default: return PeerState::reset;  // TCP_CLOSE after a RST; nothing else is a connection we read from
   }
 }

@@ -131,7 +131,8 @@ HandlerResult store(ControlSession& session, const Command& command, StoreKind k
       refuse_store(session, error);
       co_return;
     }
-    job.upload.emplace(Upload::create(std::move(*lock), std::move(file), target->real, session.config().keep_partial_uploads));
+    job.upload.emplace(
+        Upload::create(std::move(*lock), std::move(file), target->real, session.config().keep_partial_uploads));
   } else {
     target = session.resolve_or_reply(command.arg, 553);
     if (!target) co_return;

@@ -141,7 +141,8 @@ std::optional<std::string> make_listing(const fs::path& target, bool long_form, 
   std::vector<std::string> names;
   while (const dirent* entry = ::readdir(dir.get())) {
     const std::string_view name = entry->d_name;
-    if (name == "." || name == ".." || is_upload_staging_name(name)) continue;  // uploads in progress are not entries yet
+    if (name == "." || name == "..") continue;
+    if (is_upload_staging_name(name)) continue;  // an upload in progress is no entry yet
     names.emplace_back(name);
   }
   std::sort(names.begin(), names.end());

@@ -130,7 +130,8 @@ class UploadTest : public ServerFixture {
   /// The next client.
   std::unique_ptr<Client> expect_settled(const std::string& name, const std::string& content) {
     auto client = next_client();
-    EXPECT_TRUE(read_file(root() / name) == content) << name << " holds " << read_file(root() / name).size() << " bytes";
+    const std::string held = read_file(root() / name);
+    EXPECT_TRUE(held == content) << name << " holds " << held.size() << " bytes";
     EXPECT_EQ(staged_files(root()), std::vector<std::string>{});
     return client;
   }
