@@ -39,6 +39,9 @@ constexpr std::string_view kUsage =
     "  --tls-cert FILE        PEM certificate chain: offers AUTH TLS (RFC 4217)\n"
     "  --tls-key FILE         PEM private key for --tls-cert\n"
     "  --require-tls          refuse USER (534) until AUTH TLS\n"
+    "  --keep-partial-uploads  keep what a failed or unacknowledged upload sent under the\n"
+    "                         target name, for REST + STOR (default: such an upload changes\n"
+    "                         nothing; an existing file stays as it was)\n"
     "  --misbehave NAME[=VALUE]  misbehave on purpose, to test FTP clients; repeatable:\n"
     "                         delay-replies=MS, multiline-codes, lf-only, preliminary-then-4xx,\n"
     "                         pasv-unroutable, pasv-address=IPV4, drop-data=BYTES, close-421=N,\n"
@@ -123,6 +126,7 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--tls-cert") options.config.tls_cert = std::string(value());
     else if (arg == "--tls-key") options.config.tls_key = std::string(value());
     else if (arg == "--require-tls") options.config.require_tls = true;
+    else if (arg == "--keep-partial-uploads") options.config.keep_partial_uploads = true;
     else if (arg == "--misbehave") {
       if (auto error = ftpspecd::apply_misbehaviour(value(), options.config.misbehaviour); !error.empty()) {
         throw UsageError{"--misbehave: " + error};

@@ -392,7 +392,10 @@ def test_full_disk_stor_is_refused_not_acknowledged(small_disk, tmp_path):
         code = uploads.stor(client, "too-big.bin", payload(2 * 1024 * 1024, seed=4))
         # RFC 959 §4.2: 452 insufficient storage, 552 exceeded allocation, 451 local error.
         assert code in (451, 452, 552), code
+        # The same over the file that fits: it stays as it was (verify() below), nothing is left.
+        assert uploads.stor(client, "fits.bin", payload(2 * 1024 * 1024, seed=5)) in (451, 452, 552)
         assert client.cmd("NOOP")[0] == 200
+        assert sorted(p.name for p in small_disk.iterdir()) == ["fits.bin"]
         client.close()
         uploads.verify()
         srv.healthy()

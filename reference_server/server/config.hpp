@@ -44,6 +44,10 @@ struct Config {
   /// RFC 959 §3.5: RETR in MODE B/C puts a restart marker (the decimal file offset) in the data
   /// every this many bytes; 0: none.
   std::uint64_t restart_marker_interval = 1024 * 1024;
+  /// An upload that failed or was never acknowledged (no 226/250 reached a live control
+  /// connection) leaves what arrived under the target name, for REST + STOR (RFC 3659 §5). Off:
+  /// it changes nothing, an existing file stays as it was (upload.hpp, docs/ftpspecd.md).
+  bool keep_partial_uploads = false;
 
   // RFC 4217 FTP over TLS (explicit, AUTH TLS). Both paths set: TLS is offered.
   std::filesystem::path tls_cert;         ///< PEM certificate chain

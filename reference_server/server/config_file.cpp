@@ -62,6 +62,7 @@ void apply_key(const std::string& key, const std::string& value, Config& config)
     config.io_threads = threads;
   }
   else if (key == "restart_marker_interval") config.restart_marker_interval = number(value);
+  else if (key == "keep_partial_uploads") config.keep_partial_uploads = boolean(value);
   else if (key == "max_sessions") config.max_sessions = number(value);
   else if (key == "max_sessions_per_address") config.max_sessions_per_address = number(value);
   else if (key == "login_failure_delay_ms") config.login_failure_delay = milliseconds(number(value));

@@ -17,25 +17,12 @@
 
 namespace ftpspecd {
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    close();
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-UniqueFd::~UniqueFd() { close(); }
-bool UniqueFd::close() noexcept {
-  if (fd_ < 0) return true;
-  const bool ok = ::close(std::exchange(fd_, -1)) == 0;
-  return ok;
-}
-
 ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking,
-                               PassivePorts& ports)
+                               PassivePorts& ports, UploadLocks& uploads)
     : config_(config),
       tls_(tls),
       blocking_(blocking),
+      uploads_(uploads),
       stream_(std::make_shared<SwitchableStream>(std::move(socket))),
       socket_sink_(std::make_shared<SocketReplySink>(stream_)),
       misbehaving_sink_(std::make_shared<MisbehavingReplySink>(socket_sink_, stream_->socket().get_executor())),
@@ -43,7 +30,8 @@ ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::co
       misbehaviour_(config.misbehaviour),
       parser_(ftpspec::proto::CommandParserLimits{config.max_command_line}),
       data_(stream_->socket().get_executor(), ports),
-      transfer_done_(stream_->socket().get_executor()) {
+      transfer_done_(stream_->socket().get_executor()),
+      control_watch_(stream_->socket().get_executor()) {
   boost::system::error_code ec;
   auto& control = stream_->socket();
   control.set_option(tcp::no_delay(true), ec);  // replies are small and must not wait for ACKs (Nagle)
@@ -107,6 +95,9 @@ asio::awaitable<void> ControlSession::run() {
     boost::system::error_code ec;
     const std::size_t n =
         co_await stream_->read_some(asio::buffer(buffer), ec);
+    ++control_reads_;  // a sign of life, or of death, that a finishing upload waits for
+    if (ec == asio::error::connection_reset) control_reset_ = true;
+    control_watch_.cancel();
     if (ec || closing_) break;
     std::span<const char> rest(buffer.data(), n);
     while (!rest.empty() && !closing_) {
@@ -192,86 +183,164 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
   // found no accept to cancel: do not start one now, or it would wait for the whole data timeout.
   if (!state->aborted) socket = co_await data_.open(local_.address(), remote_.address(), config_.data_timeout, error);
   else data_.drop_passive();  // a passive listener serves one transfer, aborted or not
-  TransferResult result;
   if (!socket || state->aborted) {
     // RFC 959 §5.4: 425 when the data connection cannot be opened; 426 when ABOR closed it.
-    if (state->aborted) reply(426, "Connection closed; transfer aborted");
-    else reply(425, error);
+    TransferResult result{TransferOutcome::not_opened, error};
+    if (state->aborted) result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
+    if (job.upload) co_await end_upload(*state, *job.upload, result, false);
+    else reply_transfer_result(result, false, *state);
+    co_return;
+  }
+  TransferResult result;
+  SwitchableStream data(std::move(*socket));
+  data_stream_ = &data;
+  if (job.representation.mode != ftpspec::codec::Mode::stream) {
+    // MODE B/C: the EOF marker ends the file, and no close flushes it: under Nagle its last small
+    // segment would wait for the client's delayed ACK (~40 ms per transfer, measured).
+    boost::system::error_code ignored;
+    data.socket().set_option(tcp::no_delay(true), ignored);
+  }
+  state->watchdog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [&data] { data.close(); });
+  // RFC 4217 §9: PROT P protects the data connection; the client is the TLS client.
+  bool ready = true;
+  if (state_.prot_private) {
+    if (const auto ec = co_await data.start_tls(*tls_, config_.data_timeout, false); ec) {
+      ready = false;
+      result = {TransferOutcome::not_opened, "Can't open data connection: TLS handshake failed: " + ec.message()};
+    }
+  }
+  if (ready && state->aborted) {
+    ready = false;
+    result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
+  }
+  if (ready && misbehaviour_.preliminary_then_4xx && job.kind != TransferJob::Kind::receive_file) {
+    // Misbehaviour preliminary-then-4xx: the 150 promised data; none comes, then 451 (§4.2).
+    ready = false;
+    result = {TransferOutcome::local_error, "local error in processing (misbehaviour preliminary-then-4xx)"};
+  }
+  if (ready) {
+    switch (job.kind) {
+      case TransferJob::Kind::send_file:
+        result = co_await send_file(data, job.file.get(), job.offset, job.representation, *state, job.size);
+        break;
+      case TransferJob::Kind::send_text:
+        result = co_await send_text(data, std::move(job.text), job.representation, *state);
+        break;
+      case TransferJob::Kind::receive_file:
+        result = co_await receive_file(data, job.upload->fd(), job.representation, *state);
+        break;
+    }
+  }
+  state->watchdog->stop();
+  data_stream_ = nullptr;
+  // RFC 959 §3.3: a complete MODE B/C transfer leaves its connection open for the next one
+  // (not after a shaped one: drop-data and throttle are about this connection only).
+  const bool kept = result.outcome == TransferOutcome::complete && !state->aborted && !state->shaper.active() &&
+                    keeps_connection_open(job.representation, data.secure());
+  if (kept) data_.keep(std::move(data.socket()));
+  else data.close();
+  if (job.upload) {
+    co_await end_upload(*state, *job.upload, std::move(result), kept);
+    co_return;
+  }
+  if (!job.file.close() && result.outcome == TransferOutcome::complete) {
+    result = {TransferOutcome::local_error, std::string("Closing the file failed: ") + std::strerror(errno)};
+  }
+  reply_transfer_result(result, kept, *state);
+}
+
+asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& upload, TransferResult result,
+                                                 bool kept) {
+  // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it first. After an
+  // upload close(2) can flush the file, so it runs off the io thread, as every step that may
+  // move or free a large file's data; commit() only changes directory entries.
+  const SyscallResult closed = co_await blocking_.run([&upload] { return upload.close_file() ? 0 : -1; });
+  if (!closed.ok() && result.outcome == TransferOutcome::complete) {
+    const bool full = closed.error == ENOSPC || closed.error == EDQUOT;  // e.g. NFS reports it at close
+    result = {full ? TransferOutcome::storage_exceeded : TransferOutcome::local_error,
+              std::string("Closing the file failed: ") + std::strerror(closed.error)};
+  }
+  // In stream mode a killed client's data connection ends with a FIN as if the file were
+  // complete (RFC 959 §3.4.1); its control connection closes at the same moment. Only a client
+  // still there to read the completion reply has an upload that counts.
+  if (result.outcome == TransferOutcome::complete && (state.aborted || peer_has_closed(stream_->socket()))) {
+    result = {TransferOutcome::connection_lost,
+              state.aborted ? "Connection closed; transfer aborted"
+                            : "Connection closed; transfer aborted: the control connection closed before the upload "
+                              "was acknowledged"};
+  }
+  if (state.aborted) data_.drop_kept();  // RFC 959 §4.1.3: ABOR closes the data connection
+  if (result.outcome == TransferOutcome::complete) {
+    if (!upload.commit()) {
+      result = {TransferOutcome::local_error, std::string("Storing the file failed: ") + std::strerror(errno)};
+    }
+  }
+  if (result.outcome != TransferOutcome::complete) {
+    co_await blocking_.run([&upload] { return (upload.abandon(), 0); });
+    upload.unlock();  // settled before the reply: a retry from another session finds the file free
+    reply_transfer_result(result, false, state);
+    co_return;
+  }
+  // The file is visible (a client reading it after the 226 sees it) and free for the next
+  // writer before the reply goes out; rollback() takes it back only if nobody has changed it since.
+  upload.unlock();
+  const std::uint64_t reads_before = control_reads_;
+  reply_transfer_result(result, kept, state);
+  bool acknowledged = co_await replies_delivered();
+  if (acknowledged) acknowledged = co_await client_outlived_reply(state, reads_before);
+  if (acknowledged && !upload.finish_frees_data()) {
+    upload.finish();  // a second link of a new file, or a small replaced one
   } else {
-    SwitchableStream data(std::move(*socket));
-    data_stream_ = &data;
-    if (job.representation.mode != ftpspec::codec::Mode::stream) {
-      // MODE B/C: the EOF marker ends the file, and no close flushes it: under Nagle its last small
-      // segment would wait for the client's delayed ACK (~40 ms per transfer, measured).
-      boost::system::error_code ignored;
-      data.socket().set_option(tcp::no_delay(true), ignored);
-    }
-    state->watchdog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [&data] { data.close(); });
-    // RFC 4217 §9: PROT P protects the data connection; the client is the TLS client.
-    bool ready = true;
-    if (state_.prot_private) {
-      if (const auto ec = co_await data.start_tls(*tls_, config_.data_timeout, false); ec) {
-        ready = false;
-        result = {TransferOutcome::not_opened, "Can't open data connection: TLS handshake failed: " + ec.message()};
-      }
-    }
-    if (ready && state->aborted) {
-      ready = false;
-      result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
-    }
-    if (ready && misbehaviour_.preliminary_then_4xx && job.kind != TransferJob::Kind::receive_file) {
-      // Misbehaviour preliminary-then-4xx: the 150 promised data; none comes, then 451 (§4.2).
-      ready = false;
-      result = {TransferOutcome::local_error, "local error in processing (misbehaviour preliminary-then-4xx)"};
-    }
-    if (ready) {
-      switch (job.kind) {
-        case TransferJob::Kind::send_file:
-          result = co_await send_file(data, job.file.get(), job.offset, job.representation, *state, job.size);
-          break;
-        case TransferJob::Kind::send_text:
-          result = co_await send_text(data, std::move(job.text), job.representation, *state);
-          break;
-        case TransferJob::Kind::receive_file:
-          result = co_await receive_file(data, job.file.get(), job.representation, *state);
-          break;
-      }
-    }
-    state->watchdog->stop();
-    data_stream_ = nullptr;
-    // RFC 959 §3.3: a complete MODE B/C transfer leaves its connection open for the next one
-    // (not after a shaped one: drop-data and throttle are about this connection only).
-    const bool kept = result.outcome == TransferOutcome::complete && !state->aborted && !state->shaper.active() &&
-                      keeps_connection_open(job.representation, data.secure());
-    if (kept) data_.keep(std::move(data.socket()));
-    else data.close();
-    // RFC 959 §4.2: 226 after STOR promises the file is complete, so close it before replying.
-    // After an upload close(2) can flush the file (ext4 does for a rewritten one): off the io thread.
-    SyscallResult closed;
-    if (job.kind == TransferJob::Kind::receive_file) {
-      closed = co_await blocking_.run([fd = job.file.release()] { return ::close(fd); });
-    } else if (!job.file.close()) {
-      closed = {-1, errno};
-    }
-    if (!closed.ok() && result.outcome == TransferOutcome::complete) {
-      const bool full = closed.error == ENOSPC || closed.error == EDQUOT;  // e.g. NFS reports it at close
-      result = {full ? TransferOutcome::storage_exceeded : TransferOutcome::local_error,
-                std::string("Closing the file failed: ") + std::strerror(closed.error)};
-    }
-    switch (result.outcome) {
-      case TransferOutcome::complete:
-        // RFC 959 §4.2: 226 says the data connection is closed; 250 leaves it open.
-        if (kept) reply(250, "Transfer complete; data connection stays open (RFC 959 §3.3)");
-        else reply(226, "Transfer complete" + state->shaper.summary());
-        break;
-      case TransferOutcome::connection_lost: reply(426, result.detail); break;
-      case TransferOutcome::not_opened: reply(425, result.detail); break;
-      case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;
-      case TransferOutcome::storage_exceeded:
-        reply(552, "Requested file action aborted: exceeded storage allocation (" + result.detail + ")");
-        break;
-      case TransferOutcome::decode_error: reply(451, "Requested action aborted: " + result.detail); break;
-    }
+    co_await blocking_.run([&upload, acknowledged] { return (acknowledged ? upload.finish() : upload.rollback(), 0); });
+  }
+}
+
+asio::awaitable<bool> ControlSession::replies_delivered() {
+  if (!sink_->drained()) {  // usually written at once
+    // A client that reads no replies must not keep the upload undecided: after data_timeout the
+    // control connection is closed, the write fails, and the upload is rolled back.
+    auto dog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout,
+                               [stream = stream_] { stream->close(); });
+    co_await sink_->flush();
+    dog->stop();
+  }
+  co_return !sink_->failed();
+}
+
+asio::awaitable<bool> ControlSession::client_outlived_reply(const TransferState& state, std::uint64_t reads_before) {
+  // The FINs of a killed client come microseconds apart (its kernel closes the data socket
+  // first), often after the check before commit(). Its kernel then answers the reply with RST.
+  // A live client sends its next command (no wait at all), or reads the reply and maybe closes
+  // (a FIN, no RST), or stays idle: then nobody waits for this session.
+  std::chrono::microseconds round_trip{0};
+  PeerState peer = peer_state(stream_->socket(), &round_trip);
+  control_watch_.expires_after(std::chrono::milliseconds(100) + 2 * round_trip);
+  while (true) {
+    if (control_reset_ || sink_->failed() || peer == PeerState::reset) co_return false;
+    // A command after the reply: alive. An end of the stream (FIN) waits out the grace period
+    // for the RST that follows when the client died instead of closing.
+    if (control_reads_ != reads_before && peer == PeerState::open && !state.aborted) co_return true;
+    boost::system::error_code woken;  // operation_aborted: a control read, or ABOR
+    co_await control_watch_.async_wait(asio::redirect_error(asio::use_awaitable, woken));
+    peer = peer_state(stream_->socket());
+    if (!woken) co_return peer != PeerState::reset;  // the grace period passed
+  }
+}
+
+void ControlSession::reply_transfer_result(const TransferResult& result, bool kept, const TransferState& state) {
+  switch (result.outcome) {
+    case TransferOutcome::complete:
+      // RFC 959 §4.2: 226 says the data connection is closed; 250 leaves it open.
+      if (kept) reply(250, "Transfer complete; data connection stays open (RFC 959 §3.3)");
+      else reply(226, "Transfer complete" + state.shaper.summary());
+      break;
+    case TransferOutcome::connection_lost: reply(426, result.detail); break;
+    case TransferOutcome::not_opened: reply(425, result.detail); break;
+    case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;
+    case TransferOutcome::storage_exceeded:
+      reply(552, "Requested file action aborted: exceeded storage allocation (" + result.detail + ")");
+      break;
+    case TransferOutcome::decode_error: reply(451, "Requested action aborted: " + result.detail); break;
   }
 }
 
@@ -284,6 +353,7 @@ asio::awaitable<void> ControlSession::abort_transfer() {
   transfer_->aborted = true;
   if (data_stream_) data_stream_->close();
   data_.cancel();
+  control_watch_.cancel();
   co_await wait_for_transfer();
 }
 

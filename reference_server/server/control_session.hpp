@@ -23,31 +23,17 @@
 #include "server/session_state.hpp"
 #include "server/tls.hpp"
 #include "server/transfer.hpp"
+#include "server/unique_fd.hpp"
+#include "server/upload.hpp"
 
 namespace ftpspecd {
-
-/// Owns a file descriptor (closed on destruction unless released).
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd = -1) noexcept : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  ~UniqueFd();
-  int get() const noexcept { return fd_; }
-  /// Gives the descriptor up (the caller closes it).
-  int release() noexcept { return std::exchange(fd_, -1); }
-  /// Closes now and reports whether close(2) succeeded (a failed close can lose written data).
-  bool close() noexcept;
-
- private:
-  int fd_;
-};
 
 /// One transfer command's work, prepared by its handler before the 150 reply.
 struct TransferJob {
   enum class Kind { send_file, send_text, receive_file };
   Kind kind = Kind::send_file;
-  UniqueFd file;
+  UniqueFd file;                                ///< send_file: the file to send
+  std::optional<Upload> upload;                 ///< receive_file: where the bytes go
   std::uint64_t offset = 0;                     ///< REST: where the file's bytes start
   std::optional<std::uint64_t> size;            ///< send_file: the file's size told in the 150
   std::string text;                             ///< send_text payload (LF line ends)
@@ -59,8 +45,9 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   /// `tls` is the server's TLS context, or nullptr when no certificate is configured; `blocking`
   /// runs the server's slow file-system calls off the io thread.
   /// `ports` hands out the passive listeners (shared by every session of the server).
+  /// `uploads` are the targets the server is uploading to (shared like `ports`).
   ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking,
-                 PassivePorts& ports);
+                 PassivePorts& ports, UploadLocks& uploads);
 
   /// Greets (220), serves commands until QUIT, timeout or disconnect.
   asio::awaitable<void> run();
@@ -74,6 +61,8 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   SessionState& state() noexcept { return state_; }
   /// For file-system calls that may block long (ftruncate, close after a large upload).
   BlockingCalls& blocking() noexcept { return blocking_; }
+  /// STOR/APPE/STOU lock their target here for the whole upload (450 for a second writer).
+  UploadLocks& uploads() noexcept { return uploads_; }
   DataChannel& data() noexcept { return data_; }
   /// Sends one reply through the session's ReplySink.
   void reply(int code, std::string_view text) { sink_->send(code, text); }
@@ -119,6 +108,22 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   /// Runs transfer_body and then, however it ended, marks the transfer over and wakes its waiters.
   asio::awaitable<void> run_transfer(std::shared_ptr<ControlSession> self, TransferJob job);
   asio::awaitable<void> transfer_body(std::shared_ptr<TransferState> state, TransferJob job);
+  /// The end of an upload whose data connection is done: the completion reply only when the
+  /// control connection is still there, the upload committed only when that reply went out
+  /// (upload.hpp), otherwise the upload abandoned.
+  asio::awaitable<void> end_upload(TransferState& state, Upload& upload, TransferResult result, bool kept);
+  /// Waits until the queued replies are written (at most data_timeout, then the control connection
+  /// is closed); false when they could not be.
+  asio::awaitable<bool> replies_delivered();
+  /// After an upload's completion reply: false when the control connection is reset (a killed
+  /// client's kernel answers the reply with RST, whether it arrived before or after its socket
+  /// closed), true as soon as the client sends a command, or once the grace period (100 ms plus
+  /// two round trips) passed without a reset: the client read the reply, maybe then closing.
+  /// `reads_before` is control_reads_ when the reply was sent.
+  asio::awaitable<bool> client_outlived_reply(const TransferState& state, std::uint64_t reads_before);
+  /// The transfer's final reply (RFC 959 §4.2): 226, or 250 on a `kept` data connection, or the
+  /// failure's 4xx/5xx.
+  void reply_transfer_result(const TransferResult& result, bool kept, const TransferState& state);
   asio::awaitable<void> close_soon(std::shared_ptr<ControlSession> self);
   void arm_idle_timer();
   /// SO_OOBINLINE, on in clear text: a BSD client sends ABOR's Synch as "IAC" with MSG_OOB, then
@@ -129,6 +134,7 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   const Config& config_;
   ssl::context* tls_;
   BlockingCalls& blocking_;
+  UploadLocks& uploads_;
   std::shared_ptr<SwitchableStream> stream_;
   std::shared_ptr<SocketReplySink> socket_sink_;
   std::shared_ptr<MisbehavingReplySink> misbehaving_sink_;  ///< wraps socket_sink_
@@ -143,6 +149,11 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   std::shared_ptr<TransferState> transfer_;
   SwitchableStream* data_stream_ = nullptr;  ///< the running transfer's data connection, for ABOR
   AsyncEvent transfer_done_;
+  std::uint64_t control_reads_ = 0;  ///< reads of the control connection that completed (data, EOF or error)
+  bool control_reset_ = false;       ///< one of them failed with ECONNRESET
+  /// A finishing upload's grace period (client_outlived_reply); cancelled by each control read
+  /// and by abort_transfer, so the upload looks again at once.
+  asio::steady_timer control_watch_;
   std::shared_ptr<Watchdog> idle_;
   bool closing_ = false;
 };

@@ -1,5 +1,8 @@
 #include "server/data_channel.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -46,15 +49,25 @@ void DataChannel::set_active(const tcp::endpoint& target) {
   active_ = target;
 }
 
-bool DataChannel::configured() {
-  if (kept_) {
-    // The client may have closed the kept connection since (it need not reuse it): a peek that
-    // finds the end of the stream, or an error, means it is gone. Bytes waiting (an eager
-    // upload) or nothing yet both mean it is still open.
-    char byte = 0;
-    const ssize_t n = ::recv(kept_->native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) drop_kept();
+PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip) {
+  tcp_info info {};
+  socklen_t length = sizeof info;
+  if (::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return PeerState::closed;
+  if (round_trip) *round_trip = std::chrono::microseconds(info.tcpi_rtt);
+  int unread = 0;
+  switch (info.tcpi_state) {
+    case TCP_ESTABLISHED: return PeerState::open;
+    case TCP_CLOSE_WAIT:
+      if (::ioctl(socket.native_handle(), FIONREAD, &unread) == 0 && unread > 0) return PeerState::open;
+      return PeerState::closed;
+    default: return PeerState::reset;  // TCP_CLOSE after a RST; nothing else is a connection we read from
   }
+}
+
+bool DataChannel::configured() {
+  // The client may have closed the kept connection since (it need not reuse it); bytes waiting
+  // (an eager upload) mean it is still open.
+  if (kept_ && peer_has_closed(*kept_)) drop_kept();
   return passive_.has_value() || active_.has_value() || kept_.has_value();
 }
 

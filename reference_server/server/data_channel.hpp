@@ -19,6 +19,15 @@ using tcp = asio::ip::tcp;
 /// the client's own address and the port must not be a privileged one (< 1024).
 std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::address& client);
 
+/// What the kernel knows of the peer of TCP `socket` (TCP_INFO's state; consumes nothing): open
+/// (also after its FIN while bytes wait to be read), closed (its FIN came and everything was read;
+/// also a socket this side has closed), or reset (its RST came). A RST after a FIN shows here,
+/// where recv(2) would keep reporting the end of the stream.
+enum class PeerState { open, closed, reset };
+/// `round_trip`, when given, gets the kernel's smoothed round-trip time of the connection.
+PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip = nullptr);
+inline bool peer_has_closed(tcp::socket& socket) { return peer_state(socket) != PeerState::open; }
+
 class DataChannel {
  public:
   DataChannel(asio::any_io_executor executor, PassivePorts& ports) : executor_(std::move(executor)), ports_(ports) {}

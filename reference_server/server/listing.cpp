@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "server/vfs.hpp"
+
 namespace ftpspecd {
 namespace fs = std::filesystem;
 
@@ -140,6 +142,7 @@ std::optional<std::string> make_listing(const fs::path& target, bool long_form, 
   while (const dirent* entry = ::readdir(dir.get())) {
     const std::string_view name = entry->d_name;
     if (name == "." || name == "..") continue;
+    if (is_upload_staging_name(name)) continue;  // an upload in progress is no entry yet
     names.emplace_back(name);
   }
   std::sort(names.begin(), names.end());

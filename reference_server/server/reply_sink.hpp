@@ -24,6 +24,10 @@ class ReplySink {
   virtual void send_raw(std::string bytes) = 0;
   /// Completes when everything queued so far has been written (or the connection failed).
   virtual asio::awaitable<void> flush() = 0;
+  /// True once a write failed: the connection is gone and replies are dropped.
+  virtual bool failed() const noexcept = 0;
+  /// True when everything queued has been written (flush() would not wait).
+  virtual bool drained() const noexcept = 0;
 };
 
 /// Writes replies to the control connection in order; writes never overlap even when the control
@@ -33,6 +37,8 @@ class SocketReplySink final : public ReplySink, public std::enable_shared_from_t
   explicit SocketReplySink(std::shared_ptr<SwitchableStream> stream);
   void send_raw(std::string bytes) override;
   asio::awaitable<void> flush() override;
+  bool failed() const noexcept override { return failed_; }
+  bool drained() const noexcept override { return !writing_; }
 
  private:
   asio::awaitable<void> drain(std::shared_ptr<SocketReplySink> self);
@@ -56,6 +62,8 @@ class MisbehavingReplySink final : public ReplySink, public std::enable_shared_f
   void send(int code, std::string_view text) override;
   void send_raw(std::string bytes) override;
   asio::awaitable<void> flush() override;
+  bool failed() const noexcept override { return inner_->failed(); }
+  bool drained() const noexcept override { return !releasing_ && inner_->drained(); }
 
  private:
   asio::awaitable<void> release_delayed(std::shared_ptr<MisbehavingReplySink> self);

@@ -91,7 +91,7 @@ struct Server::Impl {
   /// Keeps the session alive for as long as its coroutine runs, and its slot counted. Runs on
   /// the session's own io thread.
   asio::awaitable<void> serve(tcp::socket socket, asio::ip::address client) {
-    auto session = std::make_shared<ControlSession>(config, std::move(socket), tls.get(), blocking, ports);
+    auto session = std::make_shared<ControlSession>(config, std::move(socket), tls.get(), blocking, ports, uploads);
     {
       std::lock_guard lock(sessions_mutex);
       sessions.remove_if([](const auto& weak) { return weak.expired(); });
@@ -175,6 +175,7 @@ struct Server::Impl {
 
   Config config;
   PassivePorts ports;
+  UploadLocks uploads;  ///< before `ios`: a session's frames (holding locks) die with its io_context
   std::shared_ptr<ssl::context> tls;  ///< null without a certificate
   /// One per io thread; the first one also runs the acceptor.
   std::vector<std::unique_ptr<asio::io_context>> ios = make_contexts(thread_count(config));

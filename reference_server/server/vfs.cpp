@@ -27,6 +27,9 @@ std::optional<ResolvedPath> Vfs::resolve(std::string_view cwd, std::string_view 
         return std::nullopt;
       }
       parts.pop_back();
+    } else if (is_upload_staging_name(part)) {
+      error = ResolveError::reserved_name;
+      return std::nullopt;
     } else if (!part.empty() && part != ".") {
       parts.emplace_back(part);
     }
@@ -71,6 +74,7 @@ std::string_view describe(ResolveError error) noexcept {
     case ResolveError::none: return "ok";
     case ResolveError::escapes_root: return "Permission denied: path leaves the root";
     case ResolveError::symlink_escapes_root: return "Permission denied: symbolic link leaves the root";
+    case ResolveError::reserved_name: return "Permission denied: names starting with .ftpspecd-upload. are reserved";
   }
   return "Permission denied";
 }

@@ -35,6 +35,7 @@ TEST(ConfigFileTest, KeysAndUsers) {
       "max_login_attempts = 5\n"
       "idle_timeout = 60\n"
       "require_tls = false\n"
+      "keep_partial_uploads = on\n"
       "\n"
       "user alice secret\n"
       "user bob pw ro root=/srv/bob\n");
@@ -47,6 +48,8 @@ TEST(ConfigFileTest, KeysAndUsers) {
   EXPECT_EQ(config.login_failure_delay, std::chrono::milliseconds(250));
   EXPECT_EQ(config.max_login_attempts, 5u);
   EXPECT_EQ(config.idle_timeout, std::chrono::seconds(60));
+  EXPECT_TRUE(config.keep_partial_uploads);
+  EXPECT_FALSE(Config{}.keep_partial_uploads);  // off unless asked for
   ASSERT_EQ(config.users.size(), 2u);
   EXPECT_EQ(config.users[0].name, "alice");
   EXPECT_FALSE(config.users[0].read_only);
@@ -60,6 +63,7 @@ TEST(ConfigFileTest, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("user alice\n"), "test.conf:1: expected: user NAME PASSWORD [ro] [root=DIR] [misbehave=LIST]");
   EXPECT_EQ(error_of("user a b rw\n"), "test.conf:1: unknown user option 'rw'");
   EXPECT_EQ(error_of("anonymous = maybe\n"), "test.conf:1: expected true or false, got 'maybe'");
+  EXPECT_EQ(error_of("keep_partial_uploads = some\n"), "test.conf:1: expected true or false, got 'some'");
   EXPECT_EQ(error_of("listen = nowhere\n"), "test.conf:1: listen: expected HOST:PORT or [IPV6]:PORT");
 }
 

@@ -1,5 +1,5 @@
 // Safety limits (RFC 2577 §4): sessions per server and per address, the failed-login delay and
-// attempt limit; no data loss between concurrent uploads (advisory lock per file).
+// attempt limit; no data loss between concurrent uploads (one upload per file).
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -87,7 +87,10 @@ TEST_F(LimitsTest, SecondWriterOfOneFileGets450) {
   EXPECT_EQ(read_file(root() / "shared.bin"), "now free");
 }
 
-TEST_F(LimitsTest, InterruptedUploadKeepsWhatArrived) {
+TEST_F(LimitsTest, WithKeepPartialUploadsAnAbortedUploadKeepsWhatArrived) {
+  Config config = make_config();
+  config.keep_partial_uploads = true;  // RFC 3659 §5 resume; by default an aborted upload changes nothing
+  start(std::move(config));
   Client client(port_);
   client.read();
   client.login();
