@@ -98,7 +98,7 @@ std::vector<std::string> split_list(const std::string& text) {
 struct RunArguments {
   std::string target_url;
   std::vector<std::string> suites, globs;
-  unsigned jobs = 1;
+  unsigned jobs = 4;  ///< gentle on a production server: 4 sessions at a time, each with at most one data connection
   std::string launch;
   std::string report_dir = ".";
   std::string formats = "terminal";
@@ -322,7 +322,7 @@ int main(int argc, char** argv) {
       ("target,t", po::value(&args.target_url), "ftp://USER:PASS@HOST:PORT (IPv6: ftp://[::1]:2121; port 0 with --launch; ftps:// is implicit FTPS, ?tls=explicit AUTH TLS)")
       ("suite,s", po::value(&args.suites)->composing(), "scenario file or directory (repeatable; default: the source tree's scenarios/)")
       ("case,c", po::value(&args.globs)->composing(), "run only cases whose id matches this glob (repeatable)")
-      ("jobs,j", po::value(&args.jobs)->default_value(1), "cases run in parallel, each on its own connection")
+      ("jobs,j", po::value(&args.jobs)->default_value(4), "cases run at a time, each on its own connection (default 4)")
       ("launch", po::value(&args.launch), "start the server under test with this shell command, stop it afterwards")
       ("report-dir", po::value(&args.report_dir)->default_value("."), "where json, junit and html reports are written")
       ("format", po::value(&args.formats)->default_value("terminal"), "comma-separated: terminal, json, junit, html")

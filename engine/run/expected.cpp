@@ -28,9 +28,11 @@ Comparison compare(const RunResult& result, const ExpectedResults& expected) {
     else if (wanted.verdict == Verdict::fail && c.verdict == Verdict::pass) out.fixed.push_back(std::move(change));
     else out.changed.push_back(std::move(change));
   }
-  for (const auto& [id, wanted] : expected.cases)
+  for (const auto& entry : expected.cases) {
+    const std::string& id = entry.first;
     if (std::none_of(result.cases.begin(), result.cases.end(), [&](const CaseResult& c) { return c.id == id; }))
       out.not_run.push_back(id);
+  }
   return out;
 }
 

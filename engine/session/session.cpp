@@ -310,7 +310,11 @@ void Session::discard_interrupt() {
 void Session::quit() {
   if (!connected()) return;
   try {
-    command("QUIT");
+    // The goodbye is a courtesy, not something to wait out: a server still busy with an earlier
+    // command (Twisted holds every command after PASV until its data connection times out) gets
+    // about a second, then the connection closes anyway.
+    impl_->send_command("QUIT", {});
+    impl_->read_reply(std::min(impl_->timeouts.reply, std::max(impl_->timeouts.drain, std::chrono::milliseconds(1000))));
   } catch (const Error&) {
     // The session ends either way; a server that drops the line on QUIT is not our concern here.
   }

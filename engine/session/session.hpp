@@ -223,7 +223,7 @@ class Session {
   /// Drops an interrupt() that no wait took (the call it aimed at ended first).
   void discard_interrupt();
 
-  /// QUIT and close (ignores errors); the destructor closes without QUIT.
+  /// QUIT, a second or so for the reply, and close (ignores errors); the destructor closes without QUIT.
   void quit();
   void close();
   bool connected() const noexcept;
