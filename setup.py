@@ -65,6 +65,10 @@ class CMakeBuild(build_ext):
         destination = Path(self.get_ext_fullpath(ext.name)).resolve()
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, destination)
+        # A reused RelWithDebInfo tree carries ~80 MB of debug info; the package needs none.
+        strip = shutil.which("strip")
+        if strip:
+            subprocess.run([strip, "--strip-debug", str(destination)], check=True)
 
 
 setup(ext_modules=[CMakeExtension("ftpspec._core")], cmdclass={"build_ext": CMakeBuild})
