@@ -49,10 +49,15 @@ fs::path default_suite_for_executable() {
 
 std::string describe_suite(const std::vector<fs::path>& paths) {
   std::string where;
-  for (const auto& path : paths) where += (where.empty() ? "" : ", ") + path.string();
+  std::error_code ec;
+  for (const auto& path : paths) {
+    if (!fs::exists(path, ec)) return fmt::format("suite: none at {} (give --suite DIR)", path.string());
+    where += (where.empty() ? "" : ", ") + path.string();
+  }
   const scenario::ParseResult parsed = scenario::load_suite(paths);
   if (!parsed.ok())
-    return fmt::format("suite: {} does not load ({} problems; `ftpspec check` lists them)", where, parsed.diagnostics.size());
+    return fmt::format("suite: {} does not load ({} problem(s); `ftpspec check` lists them)", where,
+                       parsed.diagnostics.size());
   return fmt::format("suite: {} cases in {}", parsed.cases.size(), where);
 }
 
