@@ -10,7 +10,7 @@ The C++ engine seen from Python:
 - :func:`load_cases` and :func:`run` -- conformance suites (``.ftpspec`` scenario files) run
   against a server, with a :class:`RunResult` of :class:`CaseResult` verdicts and its reports;
   the package carries the whole suite (:data:`SUITE_DIR`, the package ``ftpspec.scenarios``),
-  which both use when given no other;
+  which :func:`load_cases` loads when given no paths;
 - the ``ftpspec`` and ``ftpspecd`` commands (:mod:`ftpspec.cli`, also ``python -m ftpspec``);
 - exceptions in ftplib's spirit: :class:`error_reply`, :class:`error_temp` (4yz),
   :class:`error_perm` (5yz), each with ``.reply``; harness problems are :class:`Timeout`
@@ -57,6 +57,7 @@ from ._core import (
     error_reply,
     error_temp,
     probe,
+    run,
     run_case,
 )
 from . import codec
@@ -64,7 +65,7 @@ from . import codec
 __version__ = "0.1.0"
 
 #: The conformance suite this package carries (the package ``ftpspec.scenarios``): what
-#: :func:`load_cases`, :func:`run` and the ``ftpspec`` command use when given no other suite.
+#: :func:`load_cases` and the ``ftpspec`` command use when given no other suite.
 SUITE_DIR = pathlib.Path(__file__).resolve().parent / "scenarios"
 
 #: Every exception a network conversation may raise, for ``except ftpspec.all_errors:``
@@ -120,27 +121,6 @@ def load_cases(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] 
     ``.diagnostics`` as (file, line, column, message) tuples), e.g. a duplicate case id.
     """
     return _core.load_cases(_bundled_suite() if paths is None else paths)
-
-
-def run(
-    target: str,
-    *,
-    cases: Iterable[Case] | None = None,
-    suites: Iterable[str | os.PathLike[str]] | None = None,
-    **options,
-) -> RunResult:
-    """Runs conformance cases against ``target`` (ftp://user:pass@host:port) and returns a RunResult.
-
-    Give ``cases`` (from :func:`load_cases`) or ``suites`` (files/directories of ``*.ftpspec``); with
-    neither, the bundled suite runs. ``options`` are :func:`ftpspec._core.run`'s: ``jobs`` (4),
-    ``timeout`` (10.0 s per connect and reply), ``dir`` ("/", a directory the user may write
-    into), ``case`` (a glob or several on case ids). Raises ConnectionFailed when the target cannot
-    be reached or refuses the login, and ScriptError for a bad scenario file. Ctrl-C raises
-    KeyboardInterrupt at once (cases in flight end on their own, within their timeouts).
-    """
-    if cases is None and suites is None:
-        suites = [_bundled_suite()]
-    return _core.run(target, cases=cases, suites=suites, **options)
 
 
 def parse_url(url: str) -> tuple[str, int, str | None, str | None]:
