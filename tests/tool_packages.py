@@ -115,7 +115,9 @@ def in_machine_copy(scratch: Path, binds: dict[Path, str], command: list[str]) -
         f"mount --rbind /dev {root}/dev",
         f"mount -t proc proc {root}/proc",
         f"mount -t tmpfs tmpfs {root}/tmp",
-        *(f"mount -t tmpfs -o size=64k,mode=0755 no-checkout {root}{d}" for d in _checkout_dirs()),
+        # (mkdir: a checkout under /tmp is hidden by the fresh /tmp already)
+        *(f"mkdir -p {root}{d} && mount -t tmpfs -o size=64k,mode=0755 no-checkout {root}{d}"
+          for d in _checkout_dirs()),
     ]
     for host, inside in binds.items():
         lines += [f"mkdir -p {root}{inside}", f"mount --bind {shlex.quote(str(host))} {root}{inside}"]
