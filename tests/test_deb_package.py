@@ -37,10 +37,11 @@ def control_field(deb: Path, field: str) -> str:
 
 
 def test_deb_names_debian_12_runtime_libraries(tool_packages):
-    assert tool_packages.deb.name == f"ftpspec_{project_version()}_{control_field(tool_packages.deb, 'Architecture')}.deb"
-    assert control_field(tool_packages.deb, "Package") == "ftpspec"
-    assert control_field(tool_packages.deb, "Version") == project_version()
-    depends = {re.match(r"[^ (]+", item.strip()).group(0) for item in control_field(tool_packages.deb, "Depends").split(",")}
+    deb = tool_packages.deb
+    assert deb.name == f"ftpspec_{project_version()}_{control_field(deb, 'Architecture')}.deb"
+    assert control_field(deb, "Package") == "ftpspec"
+    assert control_field(deb, "Version") == project_version()
+    depends = {re.match(r"[^ (]+", item.strip()).group(0) for item in control_field(deb, "Depends").split(",")}
     assert depends == RUNTIME_LIBRARIES
     # Each is a Debian package this machine (Debian 12) has: apt-get can resolve them all.
     installed = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Status}\n", *sorted(depends)],
@@ -133,8 +134,9 @@ def test_man_page_renders_and_names_every_option(program, helps, unpacked):
     rendered = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z"], input=page, capture_output=True, text=True,
                               timeout=60)
     assert rendered.returncode == 0 and rendered.stderr == "", rendered.stderr
-    text = subprocess.run(["groff", "-man", "-Tutf8", "-rLL=200n", "-P", "-cbou"], input=page, capture_output=True, text=True,
-                          timeout=60).stdout
+    # A wide line: no option name is hyphenated across lines.
+    text = subprocess.run(["groff", "-man", "-Tutf8", "-rLL=200n", "-P", "-cbou"], input=page, capture_output=True,
+                          text=True, timeout=60).stdout
     binary = unpacked / "usr" / "bin" / program
     options = set()
     for arguments in helps:

@@ -35,26 +35,26 @@ SUITE_CASES = len(ftpspec.load_cases(REPO / "scenarios"))
 
 
 @pytest.fixture(scope="module")
-def venv(tool_packages, tmp_path_factory) -> Path:
+def venv_bin(tool_packages, tmp_path_factory) -> Path:
     """A fresh venv with only the wheel installed; returns its bin/ folder."""
     return fresh_venv(tmp_path_factory.mktemp("wheel-venv") / "venv", tool_packages.wheel)
 
 
 @pytest.fixture(scope="module")
-def installed_suite(venv) -> Path:
+def installed_suite(venv_bin) -> Path:
     """Where the installed package's suite is (ftpspec.SUITE_DIR of the venv's ftpspec)."""
-    out = subprocess.run([str(venv / "python"), "-c", "import ftpspec; print(ftpspec.SUITE_DIR)"],
-                         capture_output=True, text=True, timeout=60, env=clean_env(venv), cwd=venv)
+    out = subprocess.run([str(venv_bin / "python"), "-c", "import ftpspec; print(ftpspec.SUITE_DIR)"],
+                         capture_output=True, text=True, timeout=60, env=clean_env(venv_bin), cwd=venv_bin)
     assert out.returncode == 0, out.stderr
     suite = Path(out.stdout.strip())
-    assert suite.is_relative_to(venv.parent), suite
+    assert suite.is_relative_to(venv_bin.parent), suite
     return suite
 
 
-def run_hidden(command: list[str], venv: Path, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_hidden(command: list[str], venv_bin: Path, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     """`command` with the venv first on PATH, nothing else of ftpspec's around, the checkout hidden."""
     return subprocess.run(without_checkout(command), capture_output=True, text=True, timeout=timeout,
-                          env=clean_env(venv), cwd=cwd)
+                          env=clean_env(venv_bin), cwd=cwd)
 
 
 def test_wheel_is_a_whole_tool(tool_packages):
@@ -79,18 +79,18 @@ def test_wheel_is_a_whole_tool(tool_packages):
 
 
 @needs_namespaces
-def test_version_names_the_bundled_suite(venv, installed_suite, tmp_path):
+def test_version_names_the_bundled_suite(venv_bin, installed_suite, tmp_path):
     expected = f"ftpspec {project_version()}\nsuite: {SUITE_CASES} cases in {installed_suite}\n"
     for command in (["ftpspec", "--version"], ["python", "-m", "ftpspec", "--version"]):
-        result = run_hidden(command, venv, tmp_path, timeout=60)
+        result = run_hidden(command, venv_bin, tmp_path, timeout=60)
         assert (result.returncode, result.stdout) == (0, expected), result.stderr
-    result = run_hidden(["ftpspecd", "--version"], venv, tmp_path, timeout=60)
+    result = run_hidden(["ftpspecd", "--version"], venv_bin, tmp_path, timeout=60)
     assert (result.returncode, result.stdout) == (0, f"ftpspecd {project_version()}\n")
 
 
 @needs_namespaces
 @pytest.mark.parametrize("command", [["ftpspec"], ["python", "-m", "ftpspec"]], ids=["console", "python-m"])
-def test_the_bundled_suite_runs_from_the_wheel(command, venv, installed_suite, tmp_path):
+def test_the_bundled_suite_runs_from_the_wheel(command, venv_bin, installed_suite, tmp_path):
     root = tmp_path / "root"
     root.mkdir()
     report = tmp_path / "report"
@@ -98,7 +98,7 @@ def test_the_bundled_suite_runs_from_the_wheel(command, venv, installed_suite, t
         [*command, "run", "--target", f"ftp://{USER}:{PASSWORD}@127.0.0.1:0",
          "--launch", f"ftpspecd --listen 127.0.0.1:0 --root {root} --user {USER}:{PASSWORD}",
          "--jobs", "8", "--format", "json,junit,html", "--report-dir", str(report)],
-        venv, tmp_path)
+        venv_bin, tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = check_reports(report, SUITE_CASES, installed_suite)
     # The server was the wheel's ftpspecd command, started by --launch.
@@ -106,16 +106,18 @@ def test_the_bundled_suite_runs_from_the_wheel(command, venv, installed_suite, t
 
 
 @needs_namespaces
-def test_pytest_runs_the_bundled_suite(venv, installed_suite, tmp_path):
+def test_pytest_runs_the_bundled_suite(venv_bin, installed_suite, tmp_path):
     root = tmp_path / "root"
     root.mkdir()
-    server = Ftpspecd(root, ["--user", f"{USER}:{PASSWORD}"], program=venv / "ftpspecd", env=clean_env(venv))
+    server = Ftpspecd(root, ["--user", f"{USER}:{PASSWORD}"], program=venv_bin / "ftpspecd",
+                      env=clean_env(venv_bin))
     try:
         junit = tmp_path / "junit.xml"
         result = run_hidden(
-            ["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--ftp-target", server.url(user=USER, password=PASSWORD),
-             "--pyargs", "ftpspec.scenarios", f"--junitxml={junit}"],
-            venv, tmp_path, timeout=900)
+            ["python", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+             "--ftp-target", server.url(user=USER, password=PASSWORD), "--pyargs", "ftpspec.scenarios",
+             f"--junitxml={junit}"],
+            venv_bin, tmp_path, timeout=900)
     finally:
         server.stop()
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -146,22 +148,22 @@ def _process_gone(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("program", ["build-tree", "wheel"])
-def test_ctrl_c_ends_the_run_and_stops_the_launched_server(program, venv, tmp_path):
+def test_ctrl_c_ends_the_run_and_stops_the_launched_server(program, venv_bin, tmp_path):
     """SIGINT to `ftpspec run --launch` mid-run: ftpspec ends as Ctrl-C ends a program, and the
     server it launched (in a process group of its own, which the terminal's SIGINT never reaches)
     is stopped too, never left running."""
     if program == "build-tree":
-        ftpspec_command, ftpspecd_command, env = [str(BUILD / "engine" / "ftpspec")], BUILD / "reference_server" / "ftpspecd", None
+        ftpspec_program, ftpspecd_program, env = BUILD / "engine/ftpspec", BUILD / "reference_server/ftpspecd", None
     else:
-        ftpspec_command, ftpspecd_command, env = [str(venv / "ftpspec")], venv / "ftpspecd", clean_env(venv)
+        ftpspec_program, ftpspecd_program, env = venv_bin / "ftpspec", venv_bin / "ftpspecd", clean_env(venv_bin)
     root, pid_file, port_file = tmp_path / "root", tmp_path / "server.pid", tmp_path / "server.port"
     root.mkdir()
     # sh writes its pid and execs the server: the pid is the server's. Slow replies keep the run going.
-    launch = (f"echo $$ > {pid_file}; exec {ftpspecd_command} --listen 127.0.0.1:0 --root {root} "
+    launch = (f"echo $$ > {pid_file}; exec {ftpspecd_program} --listen 127.0.0.1:0 --root {root} "
               f"--user {USER}:{PASSWORD} --port-file {port_file} --misbehave delay-replies=300")
     progress = tmp_path / "progress"
     with open(progress, "w") as stderr:
-        run = subprocess.Popen([*ftpspec_command, "run", "--target", f"ftp://{USER}:{PASSWORD}@127.0.0.1:0",
+        run = subprocess.Popen([str(ftpspec_program), "run", "--target", f"ftp://{USER}:{PASSWORD}@127.0.0.1:0",
                                 "--launch", launch, "--format", "json", "--report-dir", str(tmp_path)],
                                stdout=subprocess.DEVNULL, stderr=stderr, env=env, cwd=tmp_path)
     server_pid = None
@@ -188,9 +190,10 @@ def test_ctrl_c_ends_the_run_and_stops_the_launched_server(program, venv, tmp_pa
             os.kill(server_pid, signal.SIGKILL)
 
 
-def test_ftpspecd_command_serves_and_stops_on_ctrl_c(venv, tmp_path):
+def test_ftpspecd_command_serves_and_stops_on_ctrl_c(venv_bin, tmp_path):
     (tmp_path / "hello.txt").write_bytes(b"hello\r\n")
-    server = Ftpspecd(tmp_path, ["--user", f"{USER}:{PASSWORD}"], program=venv / "ftpspecd", env=clean_env(venv))
+    server = Ftpspecd(tmp_path, ["--user", f"{USER}:{PASSWORD}"], program=venv_bin / "ftpspecd",
+                      env=clean_env(venv_bin))
     try:
         with ftplib.FTP() as client:
             client.connect("127.0.0.1", server.port, timeout=10)
@@ -202,7 +205,7 @@ def test_ftpspecd_command_serves_and_stops_on_ctrl_c(venv, tmp_path):
         server.stop()
 
 
-def test_python_gets_its_signal_handlers_back(venv, tmp_path):
+def test_python_gets_its_signal_handlers_back(venv_bin, tmp_path):
     """While a program runs, signals have their default dispositions; once it returns (ftpspecd
     after its own SIGTERM handling too) Python's are back: SIGINT raises KeyboardInterrupt and
     SIGPIPE is ignored."""
@@ -226,17 +229,17 @@ try:
 except KeyboardInterrupt:
     print("KeyboardInterrupt")
 """
-    result = subprocess.run([str(venv / "python"), "-c", script], capture_output=True, text=True, timeout=60,
-                            env=clean_env(venv), cwd=tmp_path)
+    result = subprocess.run([str(venv_bin / "python"), "-c", script], capture_output=True, text=True, timeout=60,
+                            env=clean_env(venv_bin), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.endswith("KeyboardInterrupt\n"), result.stdout
 
 
-def test_locust_user_starts_from_the_wheel(venv, tmp_path):
+def test_locust_user_starts_from_the_wheel(venv_bin, tmp_path):
     """`python -m ftpspec.locust` (docs/python.md) is Locust with ftpspec's FtpUser loaded; the
     load itself is tests/test_load.py's."""
-    result = subprocess.run([str(venv / "python"), "-m", "ftpspec.locust", "--list"], capture_output=True,
-                            text=True, timeout=120, env=clean_env(venv), cwd=tmp_path)
+    result = subprocess.run([str(venv_bin / "python"), "-m", "ftpspec.locust", "--list"], capture_output=True,
+                            text=True, timeout=120, env=clean_env(venv_bin), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "FtpUser" in result.stdout
 
