@@ -13,6 +13,7 @@ from pathlib import Path
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 SOURCE_DIR = Path(__file__).resolve().parent
 
@@ -65,6 +66,19 @@ class CMakeBuild(build_ext):
         destination = Path(self.get_ext_fullpath(ext.name)).resolve()
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, destination)
+        # A reused RelWithDebInfo tree carries ~80 MB of debug info; the package needs none.
+        strip = shutil.which("strip")
+        if strip:
+            subprocess.run([strip, "--strip-debug", str(destination)], check=True)
 
 
-setup(ext_modules=[CMakeExtension("ftpspec._core")], cmdclass={"build_ext": CMakeBuild})
+class CleanBuildPy(build_py):
+    """pip builds in the source tree and setuptools never empties build/lib.*: a scenario file
+    deleted from scenarios/ would stay in every later wheel. Each build starts from nothing."""
+
+    def run(self) -> None:
+        shutil.rmtree(Path(self.build_lib) / "ftpspec", ignore_errors=True)
+        super().run()
+
+
+setup(ext_modules=[CMakeExtension("ftpspec._core")], cmdclass={"build_ext": CMakeBuild, "build_py": CleanBuildPy})

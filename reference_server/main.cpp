@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "ftpspecd_main.hpp"
 #include "server/config_file.hpp"
 #include "server/misbehaviour.hpp"
 #include "server/passive_ports.hpp"
@@ -47,6 +48,7 @@ constexpr std::string_view kUsage =
     "                         pasv-unroutable, pasv-address=IPV4, drop-data=BYTES, close-421=N,\n"
     "                         throttle=BYTES_PER_SEC, list-format=unix|dos|eplf (docs/ftpspecd.md)\n"
     "  --help                 show this help\n"
+    "  --version              print the version\n"
     "\n"
     "On start it prints \"ftpspecd listening on HOST:PORT\" to stdout. SIGINT/SIGTERM stop it.\n";
 
@@ -100,6 +102,7 @@ struct Options {
   ftpspecd::Config config;
   std::optional<std::string> port_file;
   bool help = false;
+  bool version = false;
 };
 
 Options parse_options(int argc, char** argv) {
@@ -112,6 +115,7 @@ Options parse_options(int argc, char** argv) {
       return args[++i];
     };
     if (arg == "--help" || arg == "-h") options.help = true;
+    else if (arg == "--version") options.version = true;
     else if (arg == "--listen") parse_listen(value(), options.config);
     else if (arg == "--root") options.config.root = std::string(value());
     else if (arg == "--user") options.config.users.push_back(parse_user(value()));
@@ -144,7 +148,7 @@ Options parse_options(int argc, char** argv) {
     }
     else throw UsageError{"unknown option '" + std::string(arg) + "'"};
   }
-  if (options.help) return options;
+  if (options.help || options.version) return options;
   if (options.config.root.empty()) throw UsageError{"--root (or root = DIR in --config) is required"};
   std::error_code ec;
   if (!std::filesystem::is_directory(options.config.root, ec)) {
@@ -158,7 +162,7 @@ Options parse_options(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int ftpspecd::ftpspecd_main(int argc, char** argv) {
   Options options;
   try {
     options = parse_options(argc, argv);
@@ -168,6 +172,10 @@ int main(int argc, char** argv) {
   }
   if (options.help) {
     std::cout << kUsage;
+    return 0;
+  }
+  if (options.version) {
+    std::cout << "ftpspecd " << FTPSPEC_VERSION << '\n';
     return 0;
   }
   try {

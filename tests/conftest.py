@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib.metadata
 import os
 
+import pytest
+
 try:
     import ftpspec  # noqa: F401
 except ImportError as exc:
@@ -36,3 +38,11 @@ if not _plugin_installed():
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes minutes (compiles the C++ extension)")
+
+
+@pytest.fixture(scope="session")
+def tool_packages(tmp_path_factory):
+    """The .deb and the wheel of the build tree under test (scripts/package.sh), made once."""
+    from tool_packages import build_packages
+
+    return build_packages(tmp_path_factory.mktemp("packages"))

@@ -17,20 +17,22 @@ USER, PASSWORD = "alice", "s3cret"
 
 
 class Ftpspecd:
-    """ftpspecd on an ephemeral loopback port over `root`, with `args` added to its command line.
+    """ftpspecd on an ephemeral loopback port over `root`, with `args` added to its command line;
+    `program` is another ftpspecd to start (an installed one), `env` its environment.
 
     Its stderr goes to a temporary file, not a pipe: a pipe nobody reads fills up and would stall
     the server mid-test. `max_open_files` lowers RLIMIT_NOFILE for descriptor-exhaustion tests.
     """
 
-    def __init__(self, root: pathlib.Path, args=(), max_open_files: int | None = None):
+    def __init__(self, root: pathlib.Path, args=(), max_open_files: int | None = None,
+                 program: pathlib.Path | str = FTPSPECD, env: dict[str, str] | None = None):
         self.root = root
         self._stderr = tempfile.TemporaryFile()
         limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (max_open_files, max_open_files))) \
             if max_open_files else None
         self.process = subprocess.Popen(
-            [str(FTPSPECD), "--listen", "127.0.0.1:0", "--root", str(root), *args],
-            stdout=subprocess.PIPE, stderr=self._stderr, text=True, preexec_fn=limit)
+            [str(program), "--listen", "127.0.0.1:0", "--root", str(root), *args],
+            stdout=subprocess.PIPE, stderr=self._stderr, text=True, preexec_fn=limit, env=env)
         line = self.process.stdout.readline()  # "ftpspecd listening on 127.0.0.1:PORT", flushed
         if not line.startswith("ftpspecd listening on "):
             self.stop()

@@ -1,5 +1,6 @@
-"""`ftpspec load` (engine/load) and the Locust user (tests/locust/locustfile.py) against a real
-ftpspecd on loopback. Bounded in time; no assertion on how fast anything is."""
+"""`ftpspec load` (engine/load) and the Locust user (ftpspec.locust, started as documented with
+`python -m ftpspec.locust`) against a real ftpspecd on loopback. Bounded in time; no assertion on
+how fast anything is."""
 from __future__ import annotations
 
 import csv
@@ -18,7 +19,6 @@ BUILD = Path(os.environ.get("FTPSPEC_BUILD_DIR", REPO / "build" / "release"))
 FTPSPECD = BUILD / "reference_server" / "ftpspecd"
 FTPSPEC = BUILD / "engine" / "ftpspec"
 PYTHON = sys.executable  # the interpreter running the tests: it can import ftpspec (build or venv)
-LOCUSTFILE = REPO / "tests" / "locust" / "locustfile.py"
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_locust_drives_ftpspec_sessions(server, tmp_path):
     prefix = tmp_path / "locust"
     env = dict(os.environ, FTPSPEC_LOCUST_FILE_SIZE="3000")
     result = subprocess.run(
-        [PYTHON, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", "5", "-r", "5", "-t", "5s", "--stop-timeout", "10",
+        [PYTHON, "-m", "ftpspec.locust", "--headless", "-u", "5", "-r", "5", "-t", "5s", "--stop-timeout", "10",
          "--host", url, "--only-summary", "--csv", str(prefix)],
         capture_output=True, text=True, timeout=90, env=env, cwd=tmp_path,
     )

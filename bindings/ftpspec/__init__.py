@@ -9,6 +9,9 @@ The C++ engine seen from Python:
 - :mod:`ftpspec.codec` -- the TYPE x STRU x MODE data codecs on bytes in memory;
 - :func:`load_cases` and :func:`run` -- conformance suites (``.ftpspec`` scenario files) run
   against a server, with a :class:`RunResult` of :class:`CaseResult` verdicts and its reports;
+  the package carries the whole suite (:data:`SUITE_DIR`, the package ``ftpspec.scenarios``),
+  which :func:`load_cases` loads when given no paths;
+- the ``ftpspec`` and ``ftpspecd`` commands (:mod:`ftpspec.cli`, also ``python -m ftpspec``);
 - exceptions in ftplib's spirit: :class:`error_reply`, :class:`error_temp` (4yz),
   :class:`error_perm` (5yz), each with ``.reply``; harness problems are :class:`Timeout`
   (a :class:`TimeoutError`), :class:`ConnectionFailed` (a :class:`ConnectionError`) and
@@ -16,7 +19,10 @@ The C++ engine seen from Python:
 """
 from __future__ import annotations
 
+import os
+import pathlib
 import urllib.parse
+from collections.abc import Iterable
 
 try:
     from . import _core
@@ -50,7 +56,6 @@ from ._core import (
     error_perm,
     error_reply,
     error_temp,
-    load_cases,
     probe,
     run,
     run_case,
@@ -58,6 +63,10 @@ from ._core import (
 from . import codec
 
 __version__ = "0.1.0"
+
+#: The conformance suite this package carries (the package ``ftpspec.scenarios``): what
+#: :func:`load_cases` and the ``ftpspec`` command use when given no other suite.
+SUITE_DIR = pathlib.Path(__file__).resolve().parent / "scenarios"
 
 #: Every exception a network conversation may raise, for ``except ftpspec.all_errors:``
 #: (as ftplib.all_errors).
@@ -70,6 +79,7 @@ __all__ = [
     "Error",
     "Finding",
     "ProtocolError",
+    "SUITE_DIR",
     "ReferenceServer",
     "Reply",
     "ReplyKind",
@@ -95,6 +105,22 @@ __all__ = [
     "run",
     "run_case",
 ]
+
+
+def _bundled_suite() -> pathlib.Path:
+    if not SUITE_DIR.is_dir():
+        raise FileNotFoundError(f"this ftpspec has no bundled suite at {SUITE_DIR}; give the scenario paths")
+    return SUITE_DIR
+
+
+def load_cases(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None) -> list[Case]:
+    """Parses scenario files and directories (every ``*.ftpspec`` below, in path order) into Cases;
+    with no argument, the bundled suite (:data:`SUITE_DIR`).
+
+    Raises ScriptError listing every problem as ``file:line:column: message`` (also in
+    ``.diagnostics`` as (file, line, column, message) tuples), e.g. a duplicate case id.
+    """
+    return _core.load_cases(_bundled_suite() if paths is None else paths)
 
 
 def parse_url(url: str) -> tuple[str, int, str | None, str | None]:

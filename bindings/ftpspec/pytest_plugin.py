@@ -32,6 +32,11 @@ test session (over a temporary directory, user "user" / "pass"). Verdicts map to
                         that tests that rule fails instead)
 
 ``-k MUST`` / ``-k SHOULD`` / ``-k rfc959`` select cases by level or RFC.
+
+The installed package carries the whole suite as the package ``ftpspec.scenarios``; pytest collects
+it by name from anywhere:
+
+    python -m pytest --ftp-target ftp://user:pass@host:21 --pyargs ftpspec.scenarios
 """
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ void init_codec(py::module_& m);
 void init_session(py::module_& m);
 void init_server(py::module_& m);
 void init_run(py::module_& m);
+void init_programs(py::module_& m);
 
 /// Peer text as `str`: UTF-8 with "surrogateescape", so any byte a server sends survives the
 /// conversion and round-trips through `to_bytes` (the os.fsdecode convention).

@@ -3,7 +3,7 @@
 #include "common.hpp"
 
 PYBIND11_MODULE(_core, m) {
-  m.doc() = "ftpspec's C++ engine (sessions, codecs, reference server, suite runner); import `ftpspec` instead.";
+  m.doc() = "ftpspec's C++ engine (sessions, codecs, reference server, suite runner, the ftpspec and ftpspecd programs); import `ftpspec` instead.";
   using namespace ftpspec::python;
   init_errors(m);  // first: the other parts raise these types
   init_proto(m);
@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
   init_session(m);
   init_server(m);
   init_run(m);
+  init_programs(m);
 }

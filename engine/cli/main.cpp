@@ -21,8 +21,11 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/ftpspec_main.hpp"
 #include "cli/load_command.hpp"
 #include "cli/progress.hpp"
+#include "cli/stop_on_signal.hpp"
+#include "cli/suite_location.hpp"
 #include "reports/expected_file.hpp"
 #include "reports/html.hpp"
 #include "reports/json.hpp"
@@ -61,9 +64,16 @@ Exit codes: 0 no MUST or SHOULD case failed (with --expect: no new fail), 1 a ca
 fail), 2 usage, scenario or connection problem, or a case could not be judged (error).
 )";
 
+/// The suite used without --suite; ftpspec_main sets it before any command runs.
+fs::path default_suite;
+
 std::vector<fs::path> suite_paths(const std::vector<std::string>& given) {
-  if (given.empty()) return {fs::path(FTPSPEC_SCENARIO_DIR)};
-  return {given.begin(), given.end()};
+  if (!given.empty()) return {given.begin(), given.end()};
+  std::error_code ec;
+  if (!fs::is_directory(default_suite, ec))
+    std::cerr << fmt::format("ftpspec: no suite at {} (the default for this installation); give --suite DIR\n",
+                             default_suite.string());
+  return {default_suite};
 }
 
 /// Loads and filters the suite; prints diagnostics and returns nullopt when there are any.
@@ -232,9 +242,11 @@ int command_run(const RunArguments& args) {
   options.tool_version = FTPSPEC_VERSION;
 
   std::optional<run::LaunchedServer> server;
+  std::optional<cli::StopOnSignal> stop_server_on_signal;  // declared after `server`: ends before it
   try {
     if (!args.launch.empty()) {
       server.emplace(args.launch);
+      stop_server_on_signal.emplace(server->pid());
       if (target->port == 0) {
         run::LaunchedAddress address = server->wait_listening(std::chrono::seconds(10));
         if (address.host != "0.0.0.0" && address.host != "::") target->host = address.host;
@@ -309,7 +321,9 @@ int command_check(const std::vector<std::string>& files) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int ftpspec::cli::ftpspec_main(int argc, char** argv, const fs::path& suite) {
+  default_suite = !suite.empty() ? suite : default_suite_for_executable();
+  if (default_suite.empty()) default_suite = installed_suite_for_executable();  // named in the error
   if (argc > 1 && std::string_view(argv[1]) == "load") return cli::command_load(argc - 1, argv + 1);
   RunArguments args;
   bool help = false, version = false;
@@ -320,7 +334,7 @@ int main(int argc, char** argv) {
       ("help,h", po::bool_switch(&help), "show this help")
       ("version", po::bool_switch(&version), "print the version")
       ("target,t", po::value(&args.target_url), "ftp://USER:PASS@HOST:PORT (IPv6: ftp://[::1]:2121; port 0 with --launch; ftps:// is implicit FTPS, ?tls=explicit AUTH TLS)")
-      ("suite,s", po::value(&args.suites)->composing(), "scenario file or directory (repeatable; default: the source tree's scenarios/)")
+      ("suite,s", po::value(&args.suites)->composing(), "scenario file or directory (repeatable; default: the installed suite, see --version)")
       ("case,c", po::value(&args.globs)->composing(), "run only cases whose id matches this glob (repeatable)")
       ("jobs,j", po::value(&args.jobs)->default_value(4), "cases run at a time, each on its own connection (default 4)")
       ("launch", po::value(&args.launch), "start the server under test with this shell command, stop it afterwards")
@@ -353,7 +367,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (version) {
-    std::cout << "ftpspec " << FTPSPEC_VERSION << '\n';
+    std::cout << "ftpspec " << FTPSPEC_VERSION << '\n' << describe_suite(suite_paths(args.suites)) << '\n';
     return kExitOk;
   }
   if (subcommand == "check") return command_check(files);

@@ -1,11 +1,16 @@
-"""Locust users that speak FTP through ftpspec's engine (``ftpspec.Session``).
+"""Locust users that speak FTP through ftpspec's engine (``ftpspec.Session``): ``ftpspec.locust``.
 
 One Locust process drives as many users as its CPU allows; Locust's distributed mode (one
 ``--master``, many ``--worker`` processes on many machines) goes past one machine without any
-cluster code of ours. See docs/performance.md.
+cluster code of ours. See docs/performance.md. Locust itself is not a dependency of ftpspec
+(Debian: python3-locust; ``pip install ftpspec[locust]``).
 
-    /usr/bin/python3 -m locust -f tests/locust/locustfile.py --headless -u 50 -r 10 -t 1m \\
-        --host ftp://USER:PASS@HOST:PORT
+Start it with ``python -m ftpspec.locust``, which is Locust's own command line with this module's
+``FtpUser`` as the locustfile (any Locust option works; ``-f`` names another locustfile):
+
+    python -m ftpspec.locust --headless -u 50 -r 10 -t 1m --host ftp://USER:PASS@HOST:PORT
+
+Your own locustfile can use or extend the users: ``from ftpspec.locust import FtpUser, FtpClient``.
 
 Every FTP operation is one Locust request: request_type "FTP", name the operation ("RETR",
 "STOR", "LIST", "login"), response_time in ms, response_length the data bytes, exception when
