@@ -9,6 +9,9 @@ The C++ engine seen from Python:
 - :mod:`ftpspec.codec` -- the TYPE x STRU x MODE data codecs on bytes in memory;
 - :func:`load_cases` and :func:`run` -- conformance suites (``.ftpspec`` scenario files) run
   against a server, with a :class:`RunResult` of :class:`CaseResult` verdicts and its reports;
+- :func:`load_client_cases` and :func:`run_client` -- client cases (``.ftpclient`` files) that
+  judge an FTP *client*: a command line, a profile, or a Python callable (a :class:`ClientRequest`
+  says what to do) against a scripted reference server, with the same :class:`RunResult`;
 - exceptions in ftplib's spirit: :class:`error_reply`, :class:`error_temp` (4yz),
   :class:`error_perm` (5yz), each with ``.reply``; harness problems are :class:`Timeout`
   (a :class:`TimeoutError`), :class:`ConnectionFailed` (a :class:`ConnectionError`) and
@@ -30,6 +33,8 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 from ._core import (
     Case,
     CaseResult,
+    ClientCase,
+    ClientRequest,
     ConnectionFailed,
     Error,
     Finding,
@@ -51,9 +56,11 @@ from ._core import (
     error_reply,
     error_temp,
     load_cases,
+    load_client_cases,
     probe,
     run,
     run_case,
+    run_client,
 )
 from . import codec
 
@@ -66,6 +73,8 @@ all_errors = (Error, OSError, EOFError)
 __all__ = [
     "Case",
     "CaseResult",
+    "ClientCase",
+    "ClientRequest",
     "ConnectionFailed",
     "Error",
     "Finding",
@@ -90,10 +99,12 @@ __all__ = [
     "error_reply",
     "error_temp",
     "load_cases",
+    "load_client_cases",
     "parse_url",
     "probe",
     "run",
     "run_case",
+    "run_client",
 ]
 
 

@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m) {
   init_session(m);
   init_server(m);
   init_run(m);
+  init_client(m);
 }
