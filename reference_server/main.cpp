@@ -1,5 +1,6 @@
 // ftpspecd — the reference FTP server's command line.
 //   ftpspecd --listen HOST:PORT --root DIR --user NAME:PASSWORD[:ro] ... [--anonymous] [--port-file FILE]
+//   ftpspecd --script CASES.ftpclient --case ID --root DIR [...]   one client case's server side
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,11 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "ftpspecd_main.hpp"
+#include "client/case_files.hpp"
+#include "client/case_parser.hpp"
+#include "client/client_runner.hpp"
+#include "client/record_view.hpp"
+#include "net/self_signed_cert.hpp"
 #include "server/config_file.hpp"
 #include "server/misbehaviour.hpp"
 #include "server/passive_ports.hpp"
@@ -101,9 +107,47 @@ ftpspecd::User parse_user(std::string_view text) {
 struct Options {
   ftpspecd::Config config;
   std::optional<std::string> port_file;
+  std::string script_file;
+  std::string script_case;
   bool help = false;
   bool version = false;
 };
+
+/// --script FILE --case ID: the case itself.
+ftpspec::client::ClientCase load_client_case(const Options& options) {
+  namespace client = ftpspec::client;
+  client::ParseResult parsed = client::load_file(options.script_file);
+  std::string problems;
+  for (const auto& diagnostic : parsed.diagnostics) problems += "\n  " + diagnostic.str();
+  if (!parsed.ok()) throw UsageError{"--script: the file does not parse:" + problems};
+  for (auto& c : parsed.cases)
+    if (c.id == options.script_case) return std::move(c);
+  throw UsageError{"--case: no case '" + options.script_case + "' in " + options.script_file};
+}
+
+/// The case's script, its files under the root (never over a file that is there), its account,
+/// and a record of what the client does, echoed on stderr.
+void apply_client_case(const ftpspec::client::ClientCase& c, ftpspecd::Config& config) {
+  namespace client = ftpspec::client;
+  const client::CaseFiles files(c);
+  for (const auto& entry : c.server_files) {
+    const auto path = client::login_directory(config.root, c) / entry.path;
+    std::error_code ec;
+    if (entry.content && std::filesystem::exists(path, ec))
+      throw UsageError{"--script: '" + path.string() + "' exists; give an empty --root (the case writes its files there)"};
+  }
+  client::write_server_files(c, files, config.root);
+  config.script = std::make_shared<const ftpspecd::Script>(c.server);
+  if (config.users.empty() && !config.anonymous)
+    config.users.push_back({std::string(client::kCaseUser), std::string(client::kCasePassword), {}, false});
+  config.login_failure_delay = std::chrono::milliseconds(0);
+  config.recorder = std::make_shared<ftpspecd::Recorder>();
+  config.recorder->set_echo([](const ftpspecd::Recorder::Entry& entry) {
+    // Live, with each line's connection (the recorder's lock serialises the calls).
+    if (const std::string line = client::render_entry(entry); !line.empty())
+      std::cerr << "#" << entry.connection << " " << line << std::endl;
+  });
+}
 
 Options parse_options(int argc, char** argv) {
   Options options;
@@ -131,6 +175,8 @@ Options parse_options(int argc, char** argv) {
     else if (arg == "--tls-key") options.config.tls_key = std::string(value());
     else if (arg == "--require-tls") options.config.require_tls = true;
     else if (arg == "--keep-partial-uploads") options.config.keep_partial_uploads = true;
+    else if (arg == "--script") options.script_file = std::string(value());
+    else if (arg == "--case") options.script_case = std::string(value());
     else if (arg == "--misbehave") {
       if (auto error = ftpspecd::apply_misbehaviour(value(), options.config.misbehaviour); !error.empty()) {
         throw UsageError{"--misbehave: " + error};
@@ -154,7 +200,9 @@ Options parse_options(int argc, char** argv) {
   if (!std::filesystem::is_directory(options.config.root, ec)) {
     throw UsageError{"--root '" + options.config.root.string() + "' is not a directory"};
   }
-  if (options.config.users.empty() && !options.config.anonymous) throw UsageError{"give --user, --anonymous or --config"};
+  if (options.script_file.empty() != options.script_case.empty()) throw UsageError{"give both --script FILE and --case ID"};
+  if (options.config.users.empty() && !options.config.anonymous && options.script_file.empty())
+    throw UsageError{"give --user, --anonymous or --config"};
   if (options.config.tls_cert.empty() != options.config.tls_key.empty()) throw UsageError{"give both --tls-cert and --tls-key"};
   if (options.config.require_tls && !options.config.tls_enabled()) throw UsageError{"--require-tls needs --tls-cert and --tls-key"};
   return options;
@@ -178,12 +226,33 @@ int ftpspecd::ftpspecd_main(int argc, char** argv) {
     std::cout << "ftpspecd " << FTPSPEC_VERSION << '\n';
     return 0;
   }
+  std::optional<ftpspec::client::ClientCase> client_case;
+  std::optional<ftpspec::net::SelfSignedCert> throwaway;  // a TLS case without --tls-cert
+  try {
+    if (!options.script_file.empty()) {
+      client_case = load_client_case(options);
+      apply_client_case(*client_case, options.config);
+      if (client_case->tls && !options.config.tls_enabled()) {
+        throwaway.emplace();
+        options.config.tls_cert = throwaway->cert();
+        options.config.tls_key = throwaway->key();
+      }
+    }
+  } catch (const UsageError& error) {
+    std::cerr << "ftpspecd: " << error.message << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "ftpspecd: " << error.what() << "\n";
+    return 1;
+  }
   try {
     // Signals are caught before "listening" is printed: a supervisor may send SIGTERM at once.
     boost::asio::io_context signals_io;
     boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
     signals.async_wait([](const boost::system::error_code&, int) {});
     const std::string host = options.config.listen_host;
+    const ftpspecd::User account = options.config.users.empty() ? ftpspecd::User{"anonymous", "", {}, true}
+                                                                : options.config.users.front();
     ftpspecd::Server server(std::move(options.config));
     const std::uint16_t port = server.start();
     if (options.port_file) {
@@ -191,6 +260,18 @@ int ftpspecd::ftpspecd_main(int argc, char** argv) {
     }
     const bool v6 = host.find(':') != std::string::npos;
     std::cout << "ftpspecd listening on " << (v6 ? "[" + host + "]" : host) << ":" << port << std::endl;
+    if (client_case) {
+      ftpspec::client::ClientRequest request;
+      request.operation = client_case->operation;
+      request.host = host;
+      request.port = port;
+      request.user = account.name;
+      request.password = account.password;
+      request.path = client_case->path;
+      std::cerr << "ftpspecd: case " << client_case->id << ": ask the client to " << ftpspec::client::to_string(client_case->operation)
+                << " " << client_case->path << (client_case->tls ? " over explicit TLS" : "") << " (" << request.url() << ")"
+                << std::endl;
+    }
     signals_io.run();  // returns once a signal arrived
     server.stop();
     return 0;

@@ -12,6 +12,9 @@ The C++ engine seen from Python:
   the package carries the whole suite (:data:`SUITE_DIR`, the package ``ftpspec.scenarios``),
   which :func:`load_cases` loads when given no paths;
 - the ``ftpspec`` and ``ftpspecd`` commands (:mod:`ftpspec.cli`, also ``python -m ftpspec``);
+- :func:`load_client_cases` and :func:`run_client` -- client cases (``.ftpclient`` files) that
+  judge an FTP *client*: a command line, a profile, or a Python callable (a :class:`ClientRequest`
+  says what to do) against a scripted reference server, with the same :class:`RunResult`;
 - exceptions in ftplib's spirit: :class:`error_reply`, :class:`error_temp` (4yz),
   :class:`error_perm` (5yz), each with ``.reply``; harness problems are :class:`Timeout`
   (a :class:`TimeoutError`), :class:`ConnectionFailed` (a :class:`ConnectionError`) and
@@ -36,6 +39,8 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 from ._core import (
     Case,
     CaseResult,
+    ClientCase,
+    ClientRequest,
     ConnectionFailed,
     Error,
     Finding,
@@ -56,9 +61,11 @@ from ._core import (
     error_perm,
     error_reply,
     error_temp,
+    load_client_cases,
     probe,
     run,
     run_case,
+    run_client,
 )
 from . import codec
 
@@ -68,6 +75,10 @@ __version__ = "0.1.0"
 #: :func:`load_cases` and the ``ftpspec`` command use when given no other suite.
 SUITE_DIR = pathlib.Path(__file__).resolve().parent / "scenarios"
 
+#: The client cases this package carries (``.ftpclient`` files and client profiles): what
+#: :func:`run_client` and the ``ftp_client_cases`` pytest marker use when given no other suite.
+CLIENT_SUITE_DIR = SUITE_DIR / "clients"
+
 #: Every exception a network conversation may raise, for ``except ftpspec.all_errors:``
 #: (as ftplib.all_errors).
 all_errors = (Error, OSError, EOFError)
@@ -75,11 +86,14 @@ all_errors = (Error, OSError, EOFError)
 __all__ = [
     "Case",
     "CaseResult",
+    "ClientCase",
+    "ClientRequest",
     "ConnectionFailed",
     "Error",
     "Finding",
     "ProtocolError",
     "SUITE_DIR",
+    "CLIENT_SUITE_DIR",
     "ReferenceServer",
     "Reply",
     "ReplyKind",
@@ -100,10 +114,12 @@ __all__ = [
     "error_reply",
     "error_temp",
     "load_cases",
+    "load_client_cases",
     "parse_url",
     "probe",
     "run",
     "run_case",
+    "run_client",
 ]
 
 

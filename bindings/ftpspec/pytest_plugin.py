@@ -16,6 +16,12 @@ Fixtures:
   ftp_reference_server  a running ReferenceServer over tmp_path, user "user" / "pass"
   ftp_target            the URL to test: --ftp-target, else the reference server's URL
   ftp_session           a Session connected to ftp_target and logged in; quits afterwards
+  ftp_client_case       one client case (docs/client-mode.md), for a test marked
+                        ``@pytest.mark.ftp_client_cases("glob", ...)``: the test is run once per
+                        matching case of the shipped suite (or ``suites=[...]``), and
+                        ``ftp_client_case.judge(client)`` runs the client (a callable doing the
+                        operation in this process, a dict of them, or a profile file) and turns
+                        the verdict into the test's outcome as below
 
 Scenario files: every ``*.ftpspec`` file pytest is pointed at becomes a collector with one item per
 case (item name = case id, node id ``scenarios/rfc959/x.ftpspec::case-id``). Each case runs on its
@@ -40,6 +46,7 @@ it by name from anywhere:
 """
 from __future__ import annotations
 
+import fnmatch
 import shutil
 import tempfile
 import urllib.parse
@@ -69,6 +76,14 @@ class CaseFailed(Exception):
 
 class CaseError(Exception):
     """A scenario case could not be judged (verdict ``error``: timeout, refused connection...)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "ftp_client_cases(*globs, suites=None): run the test once per matching client case; "
+        "the ftp_client_case fixture judges a client on it",
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -255,23 +270,7 @@ class ScenarioItem(pytest.Item):
         self.user_properties.append(("verdict", str(result.verdict)))
         self.user_properties.append(("level", self.case.level))
         self.user_properties.append(("rfc", ", ".join(self.case.rfc)))
-        verdict = result.verdict
-        if verdict == ftpspec.Verdict.PASS:
-            return
-        if verdict == ftpspec.Verdict.WARN:
-            # Attributed to the case's line, so the warnings summary points into the scenario.
-            warnings.warn_explicit(
-                FtpspecWarning(f"{self.case.id}: {result.reason}"),
-                FtpspecWarning,
-                filename=self.case.file,
-                lineno=self.case.line,
-            )
-            return
-        if verdict in (ftpspec.Verdict.SKIPPED, ftpspec.Verdict.UNSUPPORTED, ftpspec.Verdict.BLOCKED):
-            raise _skip_at_case(f"{verdict}: {result.reason}")
-        if verdict == ftpspec.Verdict.FAIL:
-            raise CaseFailed(_failure_report(self.case, result))
-        raise CaseError(_failure_report(self.case, result))
+        _enforce_verdict(self.case, result, at_case=True)
 
     def repr_failure(self, excinfo):  # type: ignore[override]
         if isinstance(excinfo.value, (CaseFailed, CaseError)):
@@ -280,6 +279,70 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, self.case.line - 1, f"case {self.case.id}"
+
+
+def _enforce_verdict(case, result: ftpspec.CaseResult, *, at_case: bool) -> None:
+    """Turns a case's verdict into the test's outcome: pass passes, warn passes with an
+    FtpspecWarning at the case's line, unsupported/skipped skip, fail raises CaseFailed and
+    error raises CaseError, each with the evidence. `case` is a Case or a ClientCase."""
+    verdict = result.verdict
+    if verdict == ftpspec.Verdict.PASS:
+        return
+    if verdict == ftpspec.Verdict.WARN:
+        # Attributed to the case's line, so the warnings summary points into the case file.
+        warnings.warn_explicit(
+            FtpspecWarning(f"{case.id}: {result.reason}"), FtpspecWarning, filename=case.file, lineno=case.line
+        )
+        return
+    if verdict in (ftpspec.Verdict.SKIPPED, ftpspec.Verdict.UNSUPPORTED, ftpspec.Verdict.BLOCKED):
+        reason = f"{verdict}: {result.reason}"
+        raise _skip_at_case(reason) if at_case else pytest.skip.Exception(reason)
+    if verdict == ftpspec.Verdict.FAIL:
+        raise CaseFailed(_failure_report(case, result))
+    raise CaseError(_failure_report(case, result))
+
+
+# Client cases as tests ----------------------------------------------------------------------------
+
+
+class ClientCaseUnderTest:
+    """The value of the ``ftp_client_case`` fixture: one client case, and a way to judge a client
+    on it. ``judge(client)`` runs `client` (see :func:`ftpspec.run_client`) against the case's
+    scripted server and makes its verdict the test's outcome; it returns the CaseResult."""
+
+    def __init__(self, case: ftpspec.ClientCase) -> None:
+        self.case = case
+
+    def judge(self, client, **options) -> ftpspec.CaseResult:
+        result = ftpspec.run_client(client, cases=[self.case], **options).cases[0]
+        _enforce_verdict(self.case, result, at_case=False)
+        return result
+
+    def __repr__(self) -> str:
+        return f"<ClientCaseUnderTest {self.case.id}>"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that asks for ``ftp_client_case`` runs once per client case its marker selects."""
+    if "ftp_client_case" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("ftp_client_cases")
+    globs = list(marker.args) if marker else []
+    suites = (marker.kwargs.get("suites") if marker else None) or [_shipped_client_suite()]
+    cases = [case for case in ftpspec.load_client_cases(suites)
+             if not globs or any(fnmatch.fnmatchcase(case.id, glob) for glob in globs)]
+    if not cases:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: no client case matches {globs} in {suites}")
+    metafunc.parametrize("ftp_client_case", [ClientCaseUnderTest(case) for case in cases],
+                         ids=[case.id for case in cases])
+
+
+def _shipped_client_suite() -> Path:
+    """The client suite this package carries (:data:`ftpspec.CLIENT_SUITE_DIR`)."""
+    suite = ftpspec.CLIENT_SUITE_DIR
+    if not suite.is_dir():
+        raise pytest.UsageError(f"@pytest.mark.ftp_client_cases needs suites=[...]: {suite} is not here")
+    return suite
 
 
 def _skip_at_case(reason: str) -> BaseException:

@@ -3,7 +3,6 @@
 //
 // Runs wait on a worker thread (interruptible.hpp): Ctrl-C raises KeyboardInterrupt at once and the
 // run stops taking new cases; cases already started end on their own within their timeouts.
-#include <fnmatch.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
@@ -25,6 +24,7 @@
 #include "run/case_runner.hpp"
 #include "run/expected.hpp"
 #include "run/runner.hpp"
+#include "scenario/case_header.hpp"
 #include "scenario/parser.hpp"
 
 namespace ftpspec::python {
@@ -40,19 +40,6 @@ py::object& script_error_type() {
 py::object& connection_failed_type() {
   static auto* type = new py::object;
   return *type;
-}
-
-[[noreturn]] void raise_script_error(const std::vector<scenario::Diagnostic>& diagnostics) {
-  std::string message;
-  py::list located;
-  for (const auto& d : diagnostics) {
-    message += (message.empty() ? "" : "\n") + d.str();
-    located.append(py::make_tuple(d.loc.file, d.loc.line, d.loc.column, to_py_str(d.message)));
-  }
-  py::object instance = script_error_type()(to_py_str(message));
-  instance.attr("diagnostics") = located;
-  PyErr_SetObject(script_error_type().ptr(), instance.ptr());
-  throw py::error_already_set();
 }
 
 /// The engine's timeouts for one `timeout` in seconds, as `ftpspec run --timeout` sets them.
@@ -72,22 +59,6 @@ run::Target target_from_url(const std::string& url, const std::string& dir) {
   return *target;
 }
 
-std::vector<std::string> globs_from(py::handle selection) {
-  std::vector<std::string> globs;
-  if (selection.is_none()) return globs;
-  if (py::isinstance<py::str>(selection)) globs.push_back(selection.cast<std::string>());
-  else for (py::handle glob : selection) globs.push_back(glob.cast<std::string>());
-  return globs;
-}
-
-std::vector<scenario::Case> select(std::vector<scenario::Case> cases, const std::vector<std::string>& globs) {
-  if (globs.empty()) return cases;
-  std::vector<scenario::Case> selected;
-  for (auto& c : cases)
-    if (std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return ::fnmatch(g.c_str(), c.id.c_str(), 0) == 0; }))
-      selected.push_back(std::move(c));
-  return selected;
-}
 
 std::vector<scenario::Case> load(const std::vector<std::filesystem::path>& paths) {
   scenario::ParseResult parsed;
@@ -319,7 +290,7 @@ void bind_functions(py::module_& m) {
           options.timeouts = run_timeouts(timeout);
           options.jobs = jobs;
           options.tool_version = FTPSPEC_PYTHON_VERSION;
-          auto selected = select(cases ? std::move(*cases) : load(*suites), globs_from(case_glob));
+          auto selected = scenario::select_cases(cases ? std::move(*cases) : load(*suites), globs_from(case_glob));
           if (selected.empty()) throw py::value_error("no case selected");
           auto stop = std::make_shared<std::atomic<bool>>(false);
           options.stop = stop;
@@ -362,6 +333,27 @@ KeyboardInterrupt at once (cases in flight end on their own, within their timeou
 }
 
 }  // namespace
+
+std::vector<std::string> globs_from(py::handle selection) {
+  std::vector<std::string> globs;
+  if (selection.is_none()) return globs;
+  if (py::isinstance<py::str>(selection)) globs.push_back(selection.cast<std::string>());
+  else for (py::handle glob : selection) globs.push_back(glob.cast<std::string>());
+  return globs;
+}
+
+void raise_script_error(const std::vector<scenario::Diagnostic>& diagnostics) {
+  std::string message;
+  py::list located;
+  for (const auto& d : diagnostics) {
+    message += (message.empty() ? "" : "\n") + d.str();
+    located.append(py::make_tuple(d.loc.file, d.loc.line, d.loc.column, to_py_str(d.message)));
+  }
+  py::object instance = script_error_type()(to_py_str(message));
+  instance.attr("diagnostics") = located;
+  PyErr_SetObject(script_error_type().ptr(), instance.ptr());
+  throw py::error_already_set();
+}
 
 void init_run(py::module_& m) {
   connection_failed_type() = m.attr("ConnectionFailed");

@@ -7,9 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "codec/representation.hpp"
 #include "proto/reply.hpp"
+#include "scenario/ast.hpp"
 
 namespace ftpspec::python {
 
@@ -25,6 +27,7 @@ void init_session(py::module_& m);
 void init_server(py::module_& m);
 void init_run(py::module_& m);
 void init_programs(py::module_& m);
+void init_client(py::module_& m);
 
 /// Peer text as `str`: UTF-8 with "surrogateescape", so any byte a server sends survives the
 /// conversion and round-trips through `to_bytes` (the os.fsdecode convention).
@@ -53,6 +56,12 @@ struct RepresentationRequest {
 /// Raises error_temp (4yz), error_perm (5yz) or error_reply (anything else) carrying `reply` as
 /// `.reply`; the message is `prefix` followed by the reply as sent, as ftplib's errors read.
 [[noreturn]] void raise_reply_error(const proto::Reply& reply, std::string_view prefix = {});
+/// Raises ftpspec.ScriptError listing `diagnostics` (file:line:column: message), also as
+/// `.diagnostics` tuples. For any case file (scenarios, client cases, profiles).
+[[noreturn]] void raise_script_error(const std::vector<scenario::Diagnostic>& diagnostics);
+/// A `case=` selection: None, one glob, or several.
+std::vector<std::string> globs_from(py::handle selection);
+
 /// Raises ftpspec.ProtocolError with `message` (the server's bytes broke the protocol).
 [[noreturn]] void raise_protocol_error(const std::string& message);
 /// Raises ftpspec.codec.CodecError with `message`.

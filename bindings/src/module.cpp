@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
   init_server(m);
   init_run(m);
   init_programs(m);
+  init_client(m);
 }

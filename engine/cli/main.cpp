@@ -7,10 +7,10 @@
 //   ftpspec report --compare A.json B.json ... [-o matrix.html] [--markdown matrix.md]
 //   ftpspec expect RESULTS.json -o EXPECTED.json [--server NAME]     expected results from a run
 //   ftpspec list [--suite ...]        ftpspec check FILES...
+//   ftpspec client --profile FILE [--case GLOB ...]                  judge an FTP client (client_command.cpp)
 // Exit codes (run::exit_code): 0 no MUST/SHOULD case failed (with --expect: nothing regressed),
 // 1 a case failed (a new fail), 2 usage, scenario or connection problem, or cases in error.
 #include <fmt/format.h>
-#include <fnmatch.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -21,21 +21,20 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/client_command.hpp"
 #include "cli/ftpspec_main.hpp"
 #include "cli/load_command.hpp"
 #include "cli/progress.hpp"
+#include "cli/report_output.hpp"
 #include "cli/stop_on_signal.hpp"
 #include "cli/suite_location.hpp"
 #include "reports/expected_file.hpp"
-#include "reports/html.hpp"
-#include "reports/json.hpp"
 #include "reports/json_read.hpp"
-#include "reports/junit.hpp"
 #include "reports/matrix.hpp"
-#include "reports/terminal.hpp"
 #include "run/expected.hpp"
 #include "run/launcher.hpp"
 #include "run/runner.hpp"
+#include "scenario/case_header.hpp"
 #include "scenario/parser.hpp"
 
 namespace po = boost::program_options;
@@ -47,11 +46,16 @@ namespace {
 using run::kExitFailed;
 using run::kExitOk;
 using run::kExitUsage;
+using cli::formats_valid;
+using cli::split_list;
+using cli::write_file;
+using cli::write_reports;
 
 constexpr std::string_view kUsage = R"(Usage:
   ftpspec run --target ftp://USER:PASS@HOST:PORT [options]   run scenarios against a server
   ftpspec list [--suite PATH ...] [--case GLOB ...]          list cases with RFC sections and levels
   ftpspec load --target URL --sessions N --duration S --mix retr:80,stor:20   load generator (load --help)
+  ftpspec client --profile FILE | --client-download CMD ... [options]   judge an FTP client (client --help)
   ftpspec check [FILE_OR_DIR ...]                            parse scenario files, print diagnostics
   ftpspec report RESULTS.json [--format F,...]               re-render a saved JSON run
   ftpspec report --compare A.json B.json ... [-o FILE.html] [--markdown FILE.md]
@@ -82,27 +86,7 @@ std::optional<std::vector<scenario::Case>> load_cases(const std::vector<std::str
   scenario::ParseResult parsed = scenario::load_suite(suite_paths(suites));
   for (const auto& diagnostic : parsed.diagnostics) std::cerr << diagnostic.str() << '\n';
   if (!parsed.ok()) return std::nullopt;
-  if (globs.empty()) return std::move(parsed.cases);
-  std::vector<scenario::Case> selected;
-  for (auto& c : parsed.cases)
-    for (const auto& glob : globs)
-      if (::fnmatch(glob.c_str(), c.id.c_str(), 0) == 0) {
-        selected.push_back(std::move(c));
-        break;
-      }
-  return selected;
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) items.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return items;
+  return scenario::select_cases(std::move(parsed.cases), globs);
 }
 
 struct RunArguments {
@@ -121,59 +105,6 @@ struct RunArguments {
   std::string expect;  ///< --expect: expected results; the exit code then says whether anything regressed
   std::string server;  ///< expect --server: the name written into the file
 };
-
-constexpr std::string_view kFormats[] = {"terminal", "json", "junit", "html"};
-
-bool known_format(std::string_view format) {
-  return std::find(std::begin(kFormats), std::end(kFormats), format) != std::end(kFormats);
-}
-
-fs::path report_file(const fs::path& dir, std::string_view format) {
-  if (format == "json") return dir / "ftpspec-results.json";
-  if (format == "junit") return dir / "ftpspec-junit.xml";
-  return dir / "ftpspec-report.html";
-}
-
-/// Writes a file through `write`; says where on stderr. False when the file cannot be written.
-template <class Write>
-bool write_file(const fs::path& file, Write write) {
-  std::error_code ec;
-  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
-  std::ofstream out(file, std::ios::binary);
-  if (out) write(out);
-  out.close();
-  if (!out) {
-    std::cerr << fmt::format("ftpspec: cannot write {}\n", file.string());
-    return false;
-  }
-  std::cerr << fmt::format("ftpspec: wrote {}\n", file.string());
-  return true;
-}
-
-bool write_reports(const run::RunResult& result, const RunArguments& args) {
-  bool ok = true;
-  for (const auto& format : split_list(args.formats)) {
-    if (format == "terminal") {
-      reports::write_terminal(result, std::cout, {reports::color_wanted(STDOUT_FILENO), false});
-      continue;
-    }
-    ok = write_file(report_file(args.report_dir, format), [&](std::ostream& out) {
-      if (format == "json") reports::write_json(result, out);
-      else if (format == "junit") reports::write_junit(result, out);
-      else reports::write_html(result, out);
-    }) && ok;
-  }
-  return ok;
-}
-
-bool formats_valid(const std::string& formats) {
-  for (const auto& format : split_list(formats))
-    if (!known_format(format)) {
-      std::cerr << fmt::format("ftpspec: unknown format '{}' (terminal, json, junit, html)\n", format);
-      return false;
-    }
-  return true;
-}
 
 /// `ftpspec report`: re-renders one saved run, or compares several (--compare).
 int command_report(const std::vector<std::string>& files, const RunArguments& args) {
@@ -194,7 +125,7 @@ int command_report(const std::vector<std::string>& files, const RunArguments& ar
     std::cerr << "ftpspec: " << e.what() << '\n';
     return kExitUsage;
   }
-  if (!args.compare) return write_reports(columns.front().result, args) ? kExitOk : kExitUsage;
+  if (!args.compare) return write_reports(columns.front().result, args.formats, args.report_dir) ? kExitOk : kExitUsage;
   bool ok = true;
   if (!args.matrix_html.empty())
     ok = write_file(args.matrix_html, [&](std::ostream& out) { reports::write_matrix_html(columns, out); }) && ok;
@@ -227,12 +158,7 @@ int command_run(const RunArguments& args) {
     return kExitUsage;
   }
   std::optional<run::ExpectedResults> expected;
-  try {
-    if (!args.expect.empty()) expected = reports::read_expected_file(args.expect);
-  } catch (const reports::ExpectedFileError& e) {
-    std::cerr << "ftpspec: --expect: " << e.what() << '\n';
-    return kExitUsage;
-  }
+  if (!cli::read_expected(args.expect, expected)) return kExitUsage;
 
   run::RunOptions options;
   options.timeouts.connect = std::chrono::milliseconds(args.timeout_ms);
@@ -265,12 +191,7 @@ int command_run(const RunArguments& args) {
       server->terminate();
       result.server_output = server->output();
     }
-    bool written = write_reports(result, args);
-    if (!written) return kExitUsage;
-    if (!expected) return run::exit_code(result);
-    const run::Comparison comparison = run::compare(result, *expected);
-    std::cout << reports::describe_comparison(comparison, args.expect);
-    return run::exit_code(result, &comparison);
+    return cli::write_reports_and_conclude(result, args.formats, args.report_dir, expected, args.expect);
   } catch (const run::TargetUnreachable& e) {
     std::cerr << "ftpspec: cannot use the target: " << e.what() << '\n';
     if (server) std::cerr << "launched server output:\n" << server->output();
@@ -325,6 +246,7 @@ int ftpspec::cli::ftpspec_main(int argc, char** argv, const fs::path& suite) {
   default_suite = !suite.empty() ? suite : default_suite_for_executable();
   if (default_suite.empty()) default_suite = installed_suite_for_executable();  // named in the error
   if (argc > 1 && std::string_view(argv[1]) == "load") return cli::command_load(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "client") return cli::command_client(argc - 1, argv + 1, default_suite / "clients");
   RunArguments args;
   bool help = false, version = false;
   std::string subcommand;

@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include "scenario/case_header.hpp"
 #include "scenario/line_cursor.hpp"
 #include "scenario/step_parser.hpp"
 
@@ -126,23 +127,13 @@ std::string unescape(std::string_view body) {
 
 namespace {
 
-/// Parses the header keywords and `case` lines; delegates step lines to StepParser.
+/// Parses the header keywords (HeaderParser) and `case` lines; delegates step lines to StepParser.
 class FileParser {
  public:
-  FileParser(std::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
+  FileParser(std::string_view text, std::string file) : text_(text), file_(std::move(file)), header_(file_, result_.diagnostics) {}
 
   ParseResult run() {
-    std::size_t start = 0;
-    int number = 0;
-    while (start <= text_.size()) {
-      std::size_t end = text_.find('\n', start);
-      if (end == std::string_view::npos) end = text_.size();
-      std::string_view line = text_.substr(start, end - start);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      parse_line(line, ++number);
-      if (end == text_.size()) break;
-      start = end + 1;
-    }
+    for_each_line(text_, [&](std::string_view line, int number) { parse_line(line, number); });
     finish_case();
     return std::move(result_);
   }
@@ -156,36 +147,19 @@ class FileParser {
     LineCursor cursor(line);
     if (cursor.at_end()) return;
     int keyword_column = cursor.column();
-    if (cursor.eat_word("case")) return begin_case(cursor, number, keyword_column);
+    if (cursor.eat_word("case")) {
+      finish_case();
+      current_.emplace();
+      current_->loc = {file_, number, keyword_column};
+      current_->id = header_.begin_case(cursor, number);
+      return;
+    }
     if (!current_) {
       error(number, keyword_column, "expected 'case ID' before the first statement");
       return;
     }
     Case& c = *current_;
-    if (cursor.eat_word("title")) {
-      cursor.skip_spaces();
-      std::string problem;
-      int column = cursor.column();
-      auto body = cursor.quoted(problem);
-      if (!body) return error(number, column, problem + " after 'title'");
-      if (!seen_title_) c.title = unescape(*body);
-      else error(number, keyword_column, "duplicate 'title' in this case");
-      seen_title_ = true;
-      return expect_end(cursor, number);
-    }
-    if (cursor.eat_word("rfc")) return parse_rfc(cursor, number, keyword_column);
-    if (cursor.eat_word("level")) {
-      cursor.skip_spaces();
-      int column = cursor.column();
-      std::string_view word = cursor.word();
-      if (word == "MUST") c.level = Level::must;
-      else if (word == "SHOULD") c.level = Level::should;
-      else if (word == "MAY") c.level = Level::may;
-      else return error(number, column, fmt::format("expected MUST, SHOULD or MAY after 'level', found '{}'", word));
-      if (seen_level_) error(number, keyword_column, "duplicate 'level' in this case");
-      seen_level_ = true;
-      return expect_end(cursor, number);
-    }
+    if (header_.parse(cursor, number, {c.title, c.rfc, c.level})) return;
     if (cursor.eat_word("require")) {
       cursor.skip_spaces();
       int column = cursor.column();
@@ -200,7 +174,7 @@ class FileParser {
         return error(number, column,
                      fmt::format("expected nothing, connection, login, scratch, tls-login or tls-scratch after 'require', "
                                  "found '{}'", word));
-      return expect_end(cursor, number);
+      return header_.expect_end(cursor, number);
     }
     StepParser steps(file_, number, result_.diagnostics);
     if (cursor.eat_word("or")) {
@@ -223,62 +197,10 @@ class FileParser {
     return transfer && transfer->leave_reply;
   }
 
-  void expect_end(LineCursor& cursor, int number) {
-    if (cursor.at_end()) return;
-    const int column = cursor.column();
-    error(number, column, fmt::format("unexpected '{}' at the end of the statement", cursor.statement_rest()));
-  }
-
-  void begin_case(LineCursor& cursor, int number, int keyword_column) {
-    finish_case();
-    cursor.skip_spaces();
-    int column = cursor.column();
-    std::string_view id = cursor.word();
-    bool valid = !id.empty() && std::all_of(id.begin(), id.end(), [](char ch) {
-      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
-    });
-    if (!valid) {
-      error(number, column, "expected a case id (letters, digits, '-', '_', '.') after 'case'");
-      id = "?";
-    }
-    current_.emplace();
-    current_->id = std::string(id);
-    current_->loc = {file_, number, keyword_column};
-    seen_title_ = seen_rfc_ = seen_level_ = false;
-    expect_end(cursor, number);
-  }
-
-  /// `rfc 959 §4.1.3, §5.4, 2428 §3`: a reference without a number reuses the previous number.
-  void parse_rfc(LineCursor& cursor, int number, int keyword_column) {
-    if (seen_rfc_) error(number, keyword_column, "duplicate 'rfc' in this case");
-    seen_rfc_ = true;
-    cursor.skip_spaces();
-    int column = cursor.column();
-    std::string text(cursor.statement_rest());
-    static const std::regex reference(R"(^\s*(\d+)?\s*(§\s*[0-9A-Za-z.]+)?\s*$)");
-    std::string rfc_number;
-    std::stringstream items(text);
-    std::string item;
-    while (std::getline(items, item, ',')) {
-      std::smatch m;
-      if (!std::regex_match(item, m, reference) || (!m[1].matched && !m[2].matched) ||
-          (!m[1].matched && rfc_number.empty())) {
-        error(number, column, fmt::format("expected an RFC reference like '959 §4.1.3' after 'rfc', found '{}'", item));
-        return;
-      }
-      if (m[1].matched) rfc_number = m[1].str();
-      std::string section = m[2].matched ? std::regex_replace(m[2].str(), std::regex("§\\s*"), "§") : "";
-      current_->rfc.push_back(section.empty() ? rfc_number : rfc_number + " " + section);
-    }
-    if (current_->rfc.empty()) error(number, column, "expected an RFC reference like '959 §4.1.3' after 'rfc'");
-  }
-
   void finish_case() {
     if (!current_) return;
     Case& c = *current_;
-    if (!seen_title_) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no 'title \"...\"'", c.id));
-    if (!seen_rfc_) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no 'rfc NUMBER §SECTION'", c.id));
-    if (!seen_level_) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no 'level MUST|SHOULD|MAY'", c.id));
+    header_.finish(c.id, c.loc);
     if (c.steps.empty()) error(c.loc.line, c.loc.column, fmt::format("case '{}' has no steps", c.id));
     if (leaves_reply(c))
       error(c.steps.back().loc.line, c.steps.back().loc.column,
@@ -301,8 +223,8 @@ class FileParser {
   std::string_view text_;
   std::string file_;
   ParseResult result_;
+  HeaderParser header_;
   std::optional<Case> current_;
-  bool seen_title_ = false, seen_rfc_ = false, seen_level_ = false;
 };
 
 }  // namespace
@@ -310,43 +232,19 @@ class FileParser {
 ParseResult parse(std::string_view text, const std::string& file) { return FileParser(text, file).run(); }
 
 ParseResult load_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {{}, {{{path.string(), 0, 0}, "cannot read the file"}}};
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse(buffer.str(), path.string());
+  const auto text = read_text_file(path);
+  if (!text) return {{}, {{{path.string(), 0, 0}, "cannot read the file"}}};
+  return parse(*text, path.string());
 }
 
 ParseResult load_suite(const std::vector<std::filesystem::path>& paths) {
-  std::vector<std::filesystem::path> files;
   ParseResult out;
-  for (const auto& path : paths) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-      std::vector<std::filesystem::path> found;
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(path, ec))
-        if (entry.is_regular_file() && entry.path().extension() == ".ftpspec") found.push_back(entry.path());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (std::filesystem::exists(path, ec)) {
-      files.push_back(path);
-    } else {
-      out.diagnostics.push_back({{path.string(), 0, 0}, "no such file or directory"});
-    }
-  }
-  std::map<std::string, SourceLoc> first_seen;
-  for (const auto& file : files) {
+  for (const auto& file : suite_files(paths, ".ftpspec", out.diagnostics)) {
     ParseResult one = load_file(file);
     out.diagnostics.insert(out.diagnostics.end(), one.diagnostics.begin(), one.diagnostics.end());
-    for (Case& c : one.cases) {
-      auto [it, inserted] = first_seen.emplace(c.id, c.loc);
-      if (!inserted) {
-        out.diagnostics.push_back({c.loc, fmt::format("duplicate case id '{}' (first defined at {})", c.id, it->second.str())});
-        continue;
-      }
-      out.cases.push_back(std::move(c));
-    }
+    std::move(one.cases.begin(), one.cases.end(), std::back_inserter(out.cases));
   }
+  keep_unique_ids(out.cases, out.diagnostics);
   return out;
 }
 

@@ -24,6 +24,19 @@ class StepParser {
   std::optional<Alternative> parse_alternative(LineCursor& cursor, std::string_view after,
                                                std::optional<std::chrono::milliseconds>* within = nullptr);
 
+  // Token readers, shared with the client-case parser (engine/client/case_parser.cpp). Each
+  // reports its own diagnostic and returns nullopt/false on a problem.
+  /// `100ms` or `2s`; nullopt when the word is not a duration (the caller reports it).
+  std::optional<std::chrono::milliseconds> parse_duration(LineCursor& cursor);
+  /// Whether a quoted string may hold `${name}` (checked where the author wrote it, so the
+  /// diagnostic's column points at the `$` in the file, not into the unescaped text).
+  enum class Variables { no, allowed };
+  std::optional<std::string> parse_string(LineCursor& cursor, std::string_view after,
+                                          Variables variables = Variables::no);
+  std::optional<std::string> parse_regex(LineCursor& cursor, std::string_view after);
+  bool expect_end(LineCursor& cursor);
+  void error(int column, std::string message);
+
  private:
   std::optional<StepBody> parse_body(LineCursor& cursor);
   std::optional<StepBody> parse_send(LineCursor& cursor);
@@ -33,19 +46,9 @@ class StepParser {
   std::optional<StepBody> parse_abort_retr(LineCursor& cursor);
   std::optional<StepBody> parse_skip_unless(LineCursor& cursor);
   std::optional<StepBody> parse_secure_data(LineCursor& cursor);
-  /// `100ms` or `2s`; nullopt when the word is not a duration (the caller reports it).
-  std::optional<std::chrono::milliseconds> parse_duration(LineCursor& cursor);
   bool parse_transfer_option(LineCursor& cursor, Transfer& transfer);
   std::optional<Content> parse_content(LineCursor& cursor, std::string_view after);
-  /// Whether a quoted string may hold `${name}` (checked where the author wrote it, so the
-  /// diagnostic's column points at the `$` in the file, not into the unescaped text).
-  enum class Variables { no, allowed };
-  std::optional<std::string> parse_string(LineCursor& cursor, std::string_view after,
-                                          Variables variables = Variables::no);
-  std::optional<std::string> parse_regex(LineCursor& cursor, std::string_view after);
   bool check_variables(std::string_view text, int column);
-  bool expect_end(LineCursor& cursor);
-  void error(int column, std::string message);
 
   const std::string& file_;
   int line_;

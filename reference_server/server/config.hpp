@@ -4,11 +4,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "server/misbehaviour.hpp"
+#include "server/recorder.hpp"
+#include "server/script.hpp"
 
 namespace ftpspecd {
 
@@ -68,6 +71,11 @@ struct Config {
   /// on (config file `user ... misbehave=LIST`; validated when parsed). Kept out of User so
   /// aggregate initialisations of User elsewhere stay complete.
   std::map<std::string, std::vector<std::string>> user_misbehave;
+  /// The server side of a client case (`--script FILE --case ID`, the client runner): rules run
+  /// before the misbehaviours' (docs/client-mode.md). Null: none.
+  std::shared_ptr<const Script> script;
+  /// Records what clients send and what happens (the client runner's evidence). Null: nothing.
+  std::shared_ptr<Recorder> recorder;
 };
 
 }  // namespace ftpspecd

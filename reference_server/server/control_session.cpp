@@ -18,7 +18,7 @@
 namespace ftpspecd {
 
 ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking,
-                               PassivePorts& ports, UploadLocks& uploads)
+                               PassivePorts& ports, UploadLocks& uploads, std::shared_ptr<ScriptInstance> script)
     : config_(config),
       tls_(tls),
       blocking_(blocking),
@@ -27,7 +27,10 @@ ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::co
       socket_sink_(std::make_shared<SocketReplySink>(stream_)),
       misbehaving_sink_(std::make_shared<MisbehavingReplySink>(socket_sink_, stream_->socket().get_executor())),
       sink_(misbehaving_sink_),
-      misbehaviour_(config.misbehaviour),
+      server_script_(std::move(script)),
+      script_(server_script_),
+      recorder_(config.recorder),
+      greeting_done_(stream_->socket().get_executor()),
       parser_(ftpspec::proto::CommandParserLimits{config.max_command_line}),
       data_(stream_->socket().get_executor(), ports),
       transfer_done_(stream_->socket().get_executor()),
@@ -38,13 +41,49 @@ ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::co
   set_urgent_inline(true);
   local_ = control.local_endpoint(ec);
   remote_ = control.remote_endpoint(ec);
-  misbehaving_sink_->set_rules(misbehaviour_.replies);
+  misbehaving_sink_->set_rules(script_->script().replies);
+  if (recorder_) {
+    connection_ = recorder_->open_connection(fmt::format("{}:{}", remote_.address().to_string(), remote_.port()));
+    socket_sink_->observe_writes([recorder = recorder_, connection = connection_](std::string_view bytes, auto before) {
+      recorder->record(connection, Recorder::Kind::sent, bytes, Recorder::Tag::none, before);
+    });
+  }
 }
 
 void ControlSession::adopt_user_misbehaviour(const std::vector<std::string>& specs) {
-  misbehaviour_ = config_.misbehaviour;
-  for (const auto& list : specs) (void)apply_misbehaviour_list(list, misbehaviour_);
-  misbehaving_sink_->set_rules(misbehaviour_.replies);
+  if (specs.empty()) {
+    if (script_ != server_script_) rule_counts_.clear();  // per-connection counts belong to their script
+    script_ = server_script_;
+  } else {
+    Misbehaviour own = config_.misbehaviour;
+    for (const auto& list : specs) (void)apply_misbehaviour_list(list, own);
+    // The user's misbehaviours replace the server's (their values on top); a script stays first.
+    Script combined = combine(config_.script ? *config_.script : Script{}, compile_misbehaviour(own));
+    script_ = std::make_shared<ScriptInstance>(std::move(combined));
+    rule_counts_.clear();
+  }
+  misbehaving_sink_->set_rules(script().replies);
+}
+
+void ControlSession::reply(int code, std::string_view text) {
+  if (serving_.code) code = *serving_.code;
+  if (append_.empty()) return sink_->send(code, text);
+  // One write: the appended bytes arrive in the reply's own segment (RFC 4217 §4 injection cases).
+  misbehaving_sink_->send_paced(format_misbehaving_reply(code, text, misbehaving_sink_->rules()) + std::exchange(append_, {}), 0);
+}
+
+void ControlSession::reply_preliminary(int code, const std::string& text) {
+  const TransferShape& shape = serving_.transfer;
+  if (shape.mark) code = *shape.mark;
+  if (shape.order == TransferShape::Order::together) {
+    held_preliminary_ = format_misbehaving_reply(code, text, misbehaving_sink_->rules());
+    return;
+  }
+  reply(code, text);
+}
+
+void ControlSession::record_event(Recorder::Tag tag, std::string_view what) {
+  if (recorder_) recorder_->event(connection_, tag, what);
 }
 
 void ControlSession::set_urgent_inline(bool inline_urgent) {
@@ -52,8 +91,17 @@ void ControlSession::set_urgent_inline(bool inline_urgent) {
   stream_->socket().set_option(asio::socket_base::out_of_band_inline(inline_urgent), ignored);
 }
 
+asio::awaitable<void> ControlSession::record_first_bytes_after_auth() {
+  const std::string first = co_await stream_->peek(64, config_.data_timeout);
+  // RFC 8446 §5.1: a TLS record starts with its content type, 22 for a handshake.
+  if (!first.empty() && first.front() != '\x16') {
+    record_event(Recorder::Tag::plaintext_after_auth, "after the 234 the client sent clear text, not a TLS handshake: " + first);
+  }
+}
+
 asio::awaitable<bool> ControlSession::secure_control() {
   co_await sink_->flush();
+  if (recorder_) co_await record_first_bytes_after_auth();
   // RFC 4217 §14: under TLS even Telnet commands travel inside the TLS session; an urgent byte a
   // client still sends out of band must not land inside the TLS records.
   set_urgent_inline(false);
@@ -87,8 +135,65 @@ void ControlSession::arm_idle_timer() {
   });
 }
 
+asio::awaitable<void> ControlSession::greet(std::shared_ptr<ControlSession> self) {
+  if (script().greeting.empty()) reply(220, config_.greeting);
+  else co_await perform(script().greeting, nullptr);
+  co_await sink_->flush();
+  // The number of control bytes the greeting took: the judgement finds when the last of them
+  // was written, and anything the client sent before that came before the greeting.
+  record_event(Recorder::Tag::greeting_complete, std::to_string(socket_sink_->bytes_written()));
+  greeted_ = true;
+  greeting_done_.notify_all();
+  (void)self;
+}
+
+asio::awaitable<void> ControlSession::handle(const ftpspec::proto::Command& command) {
+  const ScriptRule* rule = script_->match(command, rule_counts_);
+  if (!rule) {
+    co_await dispatch_command(*this, command);
+    co_return;
+  }
+  const auto keep = script_;  // the rule lives in it; a login during the rule may swap script_
+  const CommandSpec* spec = find_command(command.verb);
+  // Scripted answers keep the order of replies: they wait for a running transfer as the command
+  // table would (RFC 959 §4.1.3), except for ABOR/STAT/QUIT and rules for every command.
+  const bool waits = !rule->verbs.empty() && !(spec && spec->during_transfer);
+  serving_ = rule->serve;
+  append_ = rule->serve.append;
+  if (rule->actions.empty()) {
+    co_await dispatch_command(*this, command);
+  } else {
+    if (waits) co_await wait_for_transfer();
+    co_await perform(rule->actions, &command);
+  }
+  serving_ = ServeOptions{};
+  append_.clear();
+}
+
+asio::awaitable<void> ControlSession::perform(const std::vector<ScriptAction>& actions,
+                                              const ftpspec::proto::Command* command) {
+  for (const ScriptAction& action : actions) {
+    if (closing_) co_return;
+    switch (action.kind) {
+      case ScriptAction::Kind::reply:
+        misbehaving_sink_->send_paced(format_misbehaving_reply(action.code, action.text, misbehaving_sink_->rules()),
+                                      action.segment);
+        break;
+      case ScriptAction::Kind::send: misbehaving_sink_->send_paced(action.bytes, action.segment); break;
+      case ScriptAction::Kind::wait:
+        co_await sink_->flush();
+        co_await sleep(action.duration);
+        break;
+      case ScriptAction::Kind::close: close_after_replies(); break;
+      case ScriptAction::Kind::serve:
+        if (command) co_await dispatch_command(*this, *command);
+        break;
+    }
+  }
+}
+
 asio::awaitable<void> ControlSession::run() {
-  reply(220, config_.greeting);
+  asio::co_spawn(stream_->socket().get_executor(), greet(shared_from_this()), asio::detached);
   arm_idle_timer();
   std::array<char, 4096> buffer{};
   while (!closing_) {
@@ -99,6 +204,7 @@ asio::awaitable<void> ControlSession::run() {
     if (ec == asio::error::connection_reset) control_reset_ = true;
     control_watch_.cancel();
     if (ec || closing_) break;
+    if (recorder_) recorder_->record(connection_, Recorder::Kind::received, std::string_view(buffer.data(), n));
     std::span<const char> rest(buffer.data(), n);
     while (!rest.empty() && !closing_) {
       std::error_code parse_ec;
@@ -113,16 +219,21 @@ asio::awaitable<void> ControlSession::run() {
       // (slowloris) must still reach the idle timeout.
       idle_->touch();
       parser_.take_interrupt();  // Telnet IP / Synch before ABOR carry no extra meaning here
-      if (++commands_received_ == misbehaviour_.close_421_at) {
-        // Misbehaviour close-421: RFC 959 §4.2 lets a server answer any command 421 and close.
-        reply(421, "Service not available, closing control connection");
-        close_after_replies();
-        break;
+      if (recorder_) {
+        recorder_->record(connection_, Recorder::Kind::command,
+                          command.has_arg ? command.verb + " " + command.arg : command.verb);
       }
-      co_await dispatch_command(*this, command);
+      while (!greeted_ && !closing_) co_await greeting_done_.wait();  // replies never overtake the greeting
+      if (closing_) break;
+      co_await handle(command);
     }
   }
   closing_ = true;
+  record_event(Recorder::Tag::closed, "control connection closed");
+  if (decoy_) {
+    boost::system::error_code ignored;
+    decoy_->close(ignored);
+  }
   if (idle_) idle_->stop();
   if (transfer_running()) co_await abort_transfer();
   data_.reset();
@@ -134,6 +245,11 @@ asio::awaitable<void> ControlSession::run() {
 
 void ControlSession::shutdown() {
   closing_ = true;
+  greeting_done_.notify_all();
+  if (decoy_) {
+    boost::system::error_code ignored;
+    decoy_->close(ignored);
+  }
   if (idle_) idle_->stop();
   if (transfer_) transfer_->aborted = true;
   if (data_stream_) data_stream_->close();
@@ -150,8 +266,13 @@ std::optional<ResolvedPath> ControlSession::resolve_or_reply(std::string_view cl
 }
 
 void ControlSession::start_transfer(TransferJob job) {
+  job.shape = serving_.transfer;
   transfer_ = std::make_shared<TransferState>();
-  transfer_->shaper = DataShaper(misbehaviour_.data);
+  transfer_->shape = job.shape;
+  transfer_->held_preliminary = std::exchange(held_preliminary_, {});  // order=together
+  transfer_->shaper = DataShaper(job.shape.data);
+  transfer_->end = job.shape.end;
+  transfer_->hold_end = job.shape.linger.count() > 0;
   transfer_->restart_marker_interval = config_.restart_marker_interval;
   if (job.kind == TransferJob::Kind::receive_file) {
     // RFC 959 §4.2.1 note: "110 MARK yyyy = mmmm", the sender's marker and our file offset.
@@ -177,23 +298,33 @@ asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSessio
 }
 
 asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferState> state, TransferJob job) {
+  const TransferShape& shape = state->shape;
   std::string error;
   std::optional<tcp::socket> socket;
   // An ABOR or half-close handled before this coroutine first ran (co_spawn starts it later)
   // found no accept to cancel: do not start one now, or it would wait for the whole data timeout.
-  if (!state->aborted) socket = co_await data_.open(local_.address(), remote_.address(), config_.data_timeout, error);
-  else data_.drop_passive();  // a passive listener serves one transfer, aborted or not
+  if (!state->aborted && !shape.no_data_connection) {
+    socket = co_await data_.open(local_.address(), remote_.address(), config_.data_timeout, error);
+  } else {
+    data_.drop_passive();  // a passive listener serves one transfer, aborted or not
+    if (shape.no_data_connection) error = "Can't open data connection";
+  }
   if (!socket || state->aborted) {
     // RFC 959 §5.4: 425 when the data connection cannot be opened; 426 when ABOR closed it.
     TransferResult result{TransferOutcome::not_opened, error};
     if (state->aborted) result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
     if (job.upload) co_await end_upload(*state, *job.upload, result, false);
-    else reply_transfer_result(result, false, *state);
+    else co_await reply_transfer_result(result, false, *state);
     co_return;
   }
   TransferResult result;
   SwitchableStream data(std::move(*socket));
   data_stream_ = &data;
+  if (recorder_) {
+    boost::system::error_code ignored;
+    const auto peer = data.socket().remote_endpoint(ignored);
+    record_event(Recorder::Tag::data, fmt::format("data connection with {}:{}", peer.address().to_string(), peer.port()));
+  }
   if (job.representation.mode != ftpspec::codec::Mode::stream) {
     // MODE B/C: the EOF marker ends the file, and no close flushes it: under Nagle its last small
     // segment would wait for the client's delayed ACK (~40 ms per transfer, measured).
@@ -201,22 +332,44 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
     data.socket().set_option(tcp::no_delay(true), ignored);
   }
   state->watchdog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [&data] { data.close(); });
+  std::shared_ptr<Watchdog> interrupt;
+  if (shape.interrupt.count() > 0) {
+    // A script's deviation: the control connection "times out" while the data still flows.
+    std::weak_ptr<ControlSession> weak = weak_from_this();
+    interrupt = Watchdog::start(stream_->socket().get_executor(), shape.interrupt, [weak] {
+      auto self = weak.lock();
+      if (!self || self->closing_) return;
+      self->interrupted_ = true;
+      self->reply(421, "Idle timeout, closing control connection");
+      self->close_after_replies();
+      if (self->data_stream_) self->data_stream_->close();
+    });
+  }
   // RFC 4217 §9: PROT P protects the data connection; the client is the TLS client.
   bool ready = true;
   if (state_.prot_private) {
     if (const auto ec = co_await data.start_tls(*tls_, config_.data_timeout, false); ec) {
       ready = false;
       result = {TransferOutcome::not_opened, "Can't open data connection: TLS handshake failed: " + ec.message()};
+    } else {
+      const bool resumed = SSL_session_reused(data.native_tls()) == 1;
+      record_event(Recorder::Tag::data, resumed ? "data TLS handshake: session resumed" : "data TLS handshake: new session");
+      if (!resumed && script().require_tls_resumption) {
+        // RFC 4217 §10.2: a server may insist on a cached TLS session; 522 after the 150 says so.
+        ready = false;
+        result = {TransferOutcome::tls_refused, "TLS session of data connection not resumed (RFC 4217 §10.2)"};
+      }
     }
   }
   if (ready && state->aborted) {
     ready = false;
     result = {TransferOutcome::connection_lost, "Connection closed; transfer aborted"};
   }
-  if (ready && misbehaviour_.preliminary_then_4xx && job.kind != TransferJob::Kind::receive_file) {
-    // Misbehaviour preliminary-then-4xx: the 150 promised data; none comes, then 451 (§4.2).
-    ready = false;
-    result = {TransferOutcome::local_error, "local error in processing (misbehaviour preliminary-then-4xx)"};
+  if (ready && shape.order == TransferShape::Order::final_first) {
+    // A script's deviation: the final reply before any data (the client must still read it all).
+    const TransferResult announced;  // named: a temporary in a co_await is destroyed twice by GCC 12
+    co_await reply_transfer_result(announced, false, *state);
+    state->final_sent = true;
   }
   if (ready) {
     switch (job.kind) {
@@ -232,21 +385,43 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
     }
   }
   state->watchdog->stop();
+  if (interrupt) interrupt->stop();
   data_stream_ = nullptr;
   // RFC 959 §3.3: a complete MODE B/C transfer leaves its connection open for the next one
-  // (not after a shaped one: drop-data and throttle are about this connection only).
-  const bool kept = result.outcome == TransferOutcome::complete && !state->aborted && !state->shaper.active() &&
+  // (not after a shaped one: a script's deviations are about this connection only).
+  const bool kept = result.outcome == TransferOutcome::complete && !state->aborted && !shape.any() &&
                     keeps_connection_open(job.representation, data.secure());
+  if (recorder_) {
+    const char* how = kept ? "kept open"
+                      : shape.linger.count() > 0 ? "held open"
+                      : shape.end == TransferShape::End::reset ? "reset"
+                      : shape.end == TransferShape::End::no_close_notify && data.secure() ? "closed without close_notify"
+                                                                                          : "closed";
+    record_event(Recorder::Tag::data, fmt::format("data connection: {} bytes {}, {}", state->bytes,
+                                                  job.kind == TransferJob::Kind::receive_file ? "received" : "sent", how));
+  }
   if (kept) data_.keep(std::move(data.socket()));
-  else data.close();
+  else if (shape.end == TransferShape::End::reset) data.reset();
+  else if (shape.linger.count() == 0) data.close();
   if (job.upload) {
     co_await end_upload(*state, *job.upload, std::move(result), kept);
-    co_return;
+  } else {
+    if (!job.file.close() && result.outcome == TransferOutcome::complete) {
+      result = {TransferOutcome::local_error, std::string("Closing the file failed: ") + std::strerror(errno)};
+    }
+    co_await reply_transfer_result(result, kept, *state);
   }
-  if (!job.file.close() && result.outcome == TransferOutcome::complete) {
-    result = {TransferOutcome::local_error, std::string("Closing the file failed: ") + std::strerror(errno)};
+  if (shape.linger.count() > 0 && data.socket().is_open()) {
+    // A script's deviation: the data connection ends well after the final reply (a late FIN).
+    co_await sink_->flush();
+    co_await sleep(shape.linger);
+    if (shape.end == TransferShape::End::reset) {
+      data.reset();
+    } else {
+      co_await data.finish_sending(shape.end != TransferShape::End::no_close_notify);
+      data.close();
+    }
   }
-  reply_transfer_result(result, kept, *state);
 }
 
 asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& upload, TransferResult result,
@@ -278,14 +453,14 @@ asio::awaitable<void> ControlSession::end_upload(TransferState& state, Upload& u
   if (result.outcome != TransferOutcome::complete) {
     co_await blocking_.run([&upload] { return (upload.abandon(), 0); });
     upload.unlock();  // settled before the reply: a retry from another session finds the file free
-    reply_transfer_result(result, false, state);
+    co_await reply_transfer_result(result, false, state);
     co_return;
   }
   // The file is visible (a client reading it after the 226 sees it) and free for the next
   // writer before the reply goes out; rollback() takes it back only if nobody has changed it since.
   upload.unlock();
   const std::uint64_t reads_before = control_reads_;
-  reply_transfer_result(result, kept, state);
+  co_await reply_transfer_result(result, kept, state);
   bool acknowledged = co_await replies_delivered();
   if (acknowledged) acknowledged = co_await client_outlived_reply(state, reads_before);
   if (acknowledged && !upload.finish_frees_data()) {
@@ -327,21 +502,45 @@ asio::awaitable<bool> ControlSession::client_outlived_reply(const TransferState&
   }
 }
 
-void ControlSession::reply_transfer_result(const TransferResult& result, bool kept, const TransferState& state) {
+asio::awaitable<void> ControlSession::reply_transfer_result(const TransferResult& result, bool kept, TransferState& state) {
+  const TransferShape& shape = state.shape;
+  if (state.final_sent || interrupted_) co_return;  // final_first sent it; a scripted 421 ended the session
+  if (shape.final_delay.count() > 0) {
+    co_await sink_->flush();
+    co_await sleep(shape.final_delay);
+  }
+  int code = 226;
+  std::string text;
   switch (result.outcome) {
     case TransferOutcome::complete:
       // RFC 959 §4.2: 226 says the data connection is closed; 250 leaves it open.
-      if (kept) reply(250, "Transfer complete; data connection stays open (RFC 959 §3.3)");
-      else reply(226, "Transfer complete" + state.shaper.summary());
+      code = kept ? 250 : 226;
+      text = kept ? "Transfer complete; data connection stays open (RFC 959 §3.3)" : "Transfer complete" + state.shaper.summary();
       break;
-    case TransferOutcome::connection_lost: reply(426, result.detail); break;
-    case TransferOutcome::not_opened: reply(425, result.detail); break;
-    case TransferOutcome::local_error: reply(451, "Requested action aborted: " + result.detail); break;
+    case TransferOutcome::connection_lost: code = 426; text = result.detail; break;
+    case TransferOutcome::not_opened: code = 425; text = result.detail; break;
+    case TransferOutcome::local_error:
+    case TransferOutcome::decode_error: code = 451; text = "Requested action aborted: " + result.detail; break;
     case TransferOutcome::storage_exceeded:
-      reply(552, "Requested file action aborted: exceeded storage allocation (" + result.detail + ")");
+      code = 552;
+      text = "Requested file action aborted: exceeded storage allocation (" + result.detail + ")";
       break;
-    case TransferOutcome::decode_error: reply(451, "Requested action aborted: " + result.detail); break;
+    case TransferOutcome::tls_refused: code = 522; text = result.detail; break;
   }
+  if (!shape.any()) {
+    reply(code, text);
+    co_return;
+  }
+  // A script's deviations: another code or text, exact bytes, the held 1yz in the same write.
+  if (shape.final_code) {
+    code = *shape.final_code;
+    text = shape.final_text.value_or(default_reply_text(code));
+  } else if (shape.final_text) {
+    text = *shape.final_text;
+  }
+  std::string bytes = shape.final_raw ? *shape.final_raw : format_misbehaving_reply(code, text, misbehaving_sink_->rules());
+  bytes.insert(0, std::exchange(state.held_preliminary, {}));
+  if (!bytes.empty()) misbehaving_sink_->send_raw(std::move(bytes));
 }
 
 asio::awaitable<void> ControlSession::wait_for_transfer() {
@@ -355,6 +554,36 @@ asio::awaitable<void> ControlSession::abort_transfer() {
   data_.cancel();
   control_watch_.cancel();
   co_await wait_for_transfer();
+}
+
+void ControlSession::open_decoy(const asio::ip::address& address, std::uint16_t port) {
+  if (decoy_) {
+    boost::system::error_code ignored;
+    decoy_->close(ignored);
+  }
+  decoy_.reset();
+  try {
+    auto decoy = std::make_shared<tcp::acceptor>(stream_->socket().get_executor(), tcp::endpoint(address, port));
+    decoy_ = decoy;
+    asio::co_spawn(stream_->socket().get_executor(), accept_decoy(shared_from_this(), std::move(decoy)), asio::detached);
+  } catch (const boost::system::system_error& e) {
+    record_event(Recorder::Tag::data, fmt::format("cannot listen on the decoy {}:{}: {}", address.to_string(), port, e.what()));
+  }
+}
+
+asio::awaitable<void> ControlSession::accept_decoy(std::shared_ptr<ControlSession> self, std::shared_ptr<tcp::acceptor> decoy) {
+  while (decoy->is_open()) {
+    boost::system::error_code ec;
+    tcp::socket visitor = co_await decoy->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    const auto peer = visitor.remote_endpoint(ec);
+    const auto local = visitor.local_endpoint(ec);
+    record_event(Recorder::Tag::third_party, fmt::format("the client connected to the third-party address {}:{} from {}:{}",
+                                                         local.address().to_string(), local.port(),
+                                                         peer.address().to_string(), peer.port()));
+    visitor.close(ec);
+  }
+  (void)self;
 }
 
 void ControlSession::close_after_replies() {

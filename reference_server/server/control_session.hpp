@@ -19,7 +19,9 @@
 #include "server/config.hpp"
 #include "server/data_channel.hpp"
 #include "server/misbehaviour.hpp"
+#include "server/recorder.hpp"
 #include "server/reply_sink.hpp"
+#include "server/script.hpp"
 #include "server/session_state.hpp"
 #include "server/tls.hpp"
 #include "server/transfer.hpp"
@@ -38,6 +40,7 @@ struct TransferJob {
   std::optional<std::uint64_t> size;            ///< send_file: the file's size told in the 150
   std::string text;                             ///< send_text payload (LF line ends)
   ftpspec::codec::Representation representation;
+  TransferShape shape;                          ///< a script's deviations (the rule being served)
 };
 
 class ControlSession : public std::enable_shared_from_this<ControlSession> {
@@ -45,9 +48,10 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   /// `tls` is the server's TLS context, or nullptr when no certificate is configured; `blocking`
   /// runs the server's slow file-system calls off the io thread.
   /// `ports` hands out the passive listeners (shared by every session of the server).
-  /// `uploads` are the targets the server is uploading to (shared like `ports`).
+  /// `uploads` are the targets the server is uploading to (shared like `ports`); `script` is the
+  /// server's script (its own rules and the misbehaviours), shared by every session.
   ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking,
-                 PassivePorts& ports, UploadLocks& uploads);
+                 PassivePorts& ports, UploadLocks& uploads, std::shared_ptr<ScriptInstance> script);
 
   /// Greets (220), serves commands until QUIT, timeout or disconnect.
   asio::awaitable<void> run();
@@ -64,13 +68,23 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   /// STOR/APPE/STOU lock their target here for the whole upload (450 for a second writer).
   UploadLocks& uploads() noexcept { return uploads_; }
   DataChannel& data() noexcept { return data_; }
-  /// Sends one reply through the session's ReplySink.
-  void reply(int code, std::string_view text) { sink_->send(code, text); }
-  /// The misbehaviours in force (the server's, plus the user's own once logged in).
-  const Misbehaviour& misbehaviour() const noexcept { return misbehaviour_; }
+  /// Sends one reply through the session's ReplySink (then a served rule's `append` bytes).
+  void reply(int code, std::string_view text);
+  /// The script in force: the server's, or at login the user's misbehaviours on top of it.
+  const Script& script() const noexcept { return script_->script(); }
+  /// How the rule being served bends the handler now running (defaults when no rule fired).
+  const ServeOptions& serving() const noexcept { return serving_; }
+  /// A transfer's 1yz reply: `code` unless the rule says otherwise (mark), held back to go out
+  /// with the final reply under order=together (TransferShape).
+  void reply_preliminary(int code, const std::string& text);
   /// At login: the server's misbehaviours with the user's "NAME[=VALUE]" lists applied on top
   /// (already validated by the config parser; an invalid one is ignored).
   void adopt_user_misbehaviour(const std::vector<std::string>& specs);
+  /// Records an event for the client runner (no-op without a recorder).
+  void record_event(Recorder::Tag tag, std::string_view what);
+  /// ServeOptions::decoy: listens on `address` at `port` until the next PASV or the session's end
+  /// and records every connection that arrives there.
+  void open_decoy(const asio::ip::address& address, std::uint16_t port);
   ReplySink& sink() noexcept { return *sink_; }
   const tcp::endpoint& local_endpoint() const noexcept { return local_; }
   const tcp::endpoint& remote_endpoint() const noexcept { return remote_; }
@@ -122,8 +136,18 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   /// `reads_before` is control_reads_ when the reply was sent.
   asio::awaitable<bool> client_outlived_reply(const TransferState& state, std::uint64_t reads_before);
   /// The transfer's final reply (RFC 959 §4.2): 226, or 250 on a `kept` data connection, or the
-  /// failure's 4xx/5xx.
-  void reply_transfer_result(const TransferResult& result, bool kept, const TransferState& state);
+  /// failure's 4xx/5xx; bent by the rule being served (TransferShape: its code, text or bytes,
+  /// after final_delay, with a held 1yz for order=together), none when already sent (final_first).
+  asio::awaitable<void> reply_transfer_result(const TransferResult& result, bool kept, TransferState& state);
+  /// The greeting: "220 <greeting>" or the script's; then marks it complete (the read loop waits).
+  asio::awaitable<void> greet(std::shared_ptr<ControlSession> self);
+  /// One command: the script's rule for it, or the command table.
+  asio::awaitable<void> handle(const ftpspec::proto::Command& command);
+  /// Runs a rule's (or the greeting's) actions in order.
+  asio::awaitable<void> perform(const std::vector<ScriptAction>& actions, const ftpspec::proto::Command* command);
+  /// RFC 4217 §4 evidence: what the client sent right after the 234 (a TLS ClientHello or not).
+  asio::awaitable<void> record_first_bytes_after_auth();
+  asio::awaitable<void> accept_decoy(std::shared_ptr<ControlSession> self, std::shared_ptr<tcp::acceptor> decoy);
   asio::awaitable<void> close_soon(std::shared_ptr<ControlSession> self);
   void arm_idle_timer();
   /// SO_OOBINLINE, on in clear text: a BSD client sends ABOR's Synch as "IAC" with MSG_OOB, then
@@ -139,8 +163,18 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   std::shared_ptr<SocketReplySink> socket_sink_;
   std::shared_ptr<MisbehavingReplySink> misbehaving_sink_;  ///< wraps socket_sink_
   std::shared_ptr<ReplySink> sink_;
-  Misbehaviour misbehaviour_;
-  std::uint64_t commands_received_ = 0;  ///< for close-421=N
+  std::shared_ptr<ScriptInstance> server_script_;  ///< the server's
+  std::shared_ptr<ScriptInstance> script_;         ///< in force: the server's or the user's
+  std::vector<unsigned> rule_counts_;              ///< per-connection occurrence counters
+  ServeOptions serving_;                           ///< the rule being served (copied: a login may swap script_)
+  std::string append_;                             ///< ServeOptions::append, after the next reply
+  std::string held_preliminary_;                   ///< a 1yz held for order=together
+  std::shared_ptr<tcp::acceptor> decoy_;
+  std::shared_ptr<Recorder> recorder_;
+  unsigned connection_ = 0;                        ///< this connection's number in the recorder
+  bool greeted_ = false;
+  bool interrupted_ = false;                       ///< TransferShape::interrupt sent its 421
+  AsyncEvent greeting_done_;
   tcp::endpoint local_;
   tcp::endpoint remote_;
   ftpspec::proto::CommandParser parser_;

@@ -46,6 +46,10 @@ bool refuse_without_data_setup(ControlSession&);
 /// The transfer's preliminary reply: 125 over a data connection kept open from the previous
 /// transfer (RFC 959 §3.3, §4.2), else 150 as a new one is opened; `text` suits both.
 void reply_transfer_starting(ControlSession&, const std::string& text);
+/// LIST/NLST/MLSD: a served rule's listing body (TransferShape::listing_body) replaces the
+/// listing, sent as the exact bytes the script gives.
+struct TransferJob;
+void use_scripted_listing(ControlSession&, TransferJob& job);
 HandlerResult handle_abor(ControlSession&, const Command&);
 
 // RFC 959 §4.1.3 the other service commands (handlers_service.cpp)

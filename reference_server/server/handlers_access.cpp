@@ -23,6 +23,12 @@ bool log_in(ControlSession& session, const std::string& name, const std::filesys
   const auto& per_user = session.config().user_misbehave;
   const auto own = per_user.find(name);
   session.adopt_user_misbehaviour(own == per_user.end() ? std::vector<std::string>{} : own->second);
+  // A script's `home`: the working directory the session starts in (when it exists).
+  if (const std::string& home = session.script().home; !home.empty()) {
+    ResolveError error = ResolveError::none;
+    auto resolved = state.vfs.resolve("/", home, error);
+    if (resolved && std::filesystem::is_directory(resolved->real, ec)) state.cwd = resolved->virtual_path;
+  }
   return true;
 }
 

@@ -77,6 +77,7 @@ HandlerResult handle_mlsd(ControlSession& session, const Command& command) {
   job.kind = TransferJob::Kind::send_text;
   job.text = directory_listing(session, *target);
   job.representation = mlsd_representation(session.state().representation);
+  use_scripted_listing(session, job);
   reply_transfer_starting(session, "MLSD listing of " + target->virtual_path);
   session.start_transfer(std::move(job));
 }

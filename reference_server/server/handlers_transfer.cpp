@@ -177,8 +177,9 @@ HandlerResult list(ControlSession& session, const Command& command, bool long_fo
   // LIST/NLST may not answer 550 (RFC 959 §5.4): refusals are 450.
   auto target = session.resolve_or_reply(path, 450);
   if (!target) co_return;
-  auto listing = make_listing(target->real, long_form, session.misbehaviour().list_format);
-  if (!listing) {
+  const TransferShape& shape = session.serving().transfer;
+  auto listing = make_listing(target->real, long_form, shape.listing.value_or(ListFormat::unix_ls));
+  if (!listing && !shape.listing_body) {
     session.reply(450, "No such file or directory");
     co_return;
   }
@@ -186,11 +187,20 @@ HandlerResult list(ControlSession& session, const Command& command, bool long_fo
   reply_transfer_starting(session, "Here comes the directory listing");
   TransferJob job;
   job.kind = TransferJob::Kind::send_text;
-  job.text = std::move(*listing);
+  job.text = listing ? std::move(*listing) : std::string();
   job.representation = listing_representation(session.state().representation);
+  use_scripted_listing(session, job);
   session.start_transfer(std::move(job));
 }
 }  // namespace
+
+void use_scripted_listing(ControlSession& session, TransferJob& job) {
+  const auto& body = session.serving().transfer.listing_body;
+  if (!body) return;
+  job.text = *body;
+  job.representation = ftpspec::codec::Representation{};
+  job.representation.type = ftpspec::codec::RepType::image;  // the script's bytes, exactly
+}
 
 bool refuse_without_data_setup(ControlSession& session) {
   if (session.data().configured()) return false;
@@ -199,12 +209,13 @@ bool refuse_without_data_setup(ControlSession& session) {
 }
 
 void reply_transfer_starting(ControlSession& session, const std::string& text) {
-  session.reply(session.data().reusing() ? 125 : 150, text);
+  session.reply_preliminary(session.data().reusing() ? 125 : 150, text);
 }
 
 HandlerResult handle_retr(ControlSession& session, const Command& command) {
   auto& state = session.state();
-  const std::uint64_t offset = std::exchange(state.restart_offset, 0);
+  std::uint64_t offset = std::exchange(state.restart_offset, 0);
+  if (session.serving().transfer.ignore_rest) offset = 0;  // a script's deviation: REST was answered 350 all the same
   auto target = session.resolve_or_reply(command.arg, 550);
   if (!target) co_return;
   UniqueFd file(::open(target->real.c_str(), O_RDONLY | O_CLOEXEC));

@@ -21,6 +21,15 @@ asio::ip::address control_local_address(const ControlSession& session) {
   return address;
 }
 
+/// A script's PASV/EPSV reply text: `{address}` -> "h1,h2,h3,h4,p1,p2", `{port}` -> the port.
+std::string scripted_address_text(std::string text, const std::string& address, std::uint16_t port) {
+  for (const auto& [name, value] : {std::pair<std::string, std::string>{"{address}", address}, {"{port}", std::to_string(port)}}) {
+    for (std::size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size()))
+      text.replace(at, name.size(), value);
+  }
+  return text;
+}
+
 /// RFC 2428 §4: after EPSV ALL only EPSV may set up a data connection. 501 keeps PORT and PASV
 /// inside their RFC 959 §5.4 reply lists.
 bool refused_by_epsv_all(ControlSession& session) {
@@ -126,10 +135,21 @@ HandlerResult handle_pasv(ControlSession& session, const Command&) {
     session.close_after_replies();
     co_return;
   }
-  // Misbehaviour pasv-unroutable / pasv-address=IP: announce another address (clients should use
-  // the control connection's, RFC 2577 §3's advice that lftp and basic-ftp follow).
-  const std::string announced = session.misbehaviour().pasv_address.value_or(local.to_string());
-  session.reply(227, proto::format_pasv_reply({announced, endpoint->port()}));
+  // A script (or pasv-unroutable / pasv-address=IP) may announce another address: clients should
+  // use the control connection's, RFC 2577 §3's advice that lftp and basic-ftp follow.
+  const ServeOptions& serving = session.serving();
+  const std::string announced = serving.pasv_address.value_or(local.to_string());
+  if (serving.decoy && serving.pasv_address) {
+    boost::system::error_code ec;
+    const auto decoy = asio::ip::make_address(*serving.pasv_address, ec);
+    if (!ec) session.open_decoy(decoy, endpoint->port());
+  }
+  if (serving.text) {
+    session.reply(227, scripted_address_text(*serving.text, proto::format_port_argument({announced, endpoint->port()}),
+                                             endpoint->port()));
+  } else {
+    session.reply(227, proto::format_pasv_reply({announced, endpoint->port()}));
+  }
 }
 
 HandlerResult handle_epsv(ControlSession& session, const Command& command) {
@@ -160,7 +180,8 @@ HandlerResult handle_epsv(ControlSession& session, const Command& command) {
     session.close_after_replies();
     co_return;
   }
-  session.reply(229, proto::format_epsv_reply(endpoint->port()));
+  if (const auto& text = session.serving().text) session.reply(229, scripted_address_text(*text, {}, endpoint->port()));
+  else session.reply(229, proto::format_epsv_reply(endpoint->port()));
 }
 
 HandlerResult handle_type(ControlSession& session, const Command& command) {

@@ -17,7 +17,7 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
 }  // namespace
 
 std::string_view misbehaviour_names() noexcept {
-  return "delay-replies=MS, multiline-codes, lf-only, preliminary-then-4xx, pasv-unroutable, "
+  return "delay-replies=MS, multiline-codes, lf-only, split-replies=BYTES, preliminary-then-4xx, pasv-unroutable, "
          "pasv-address=IPV4, drop-data=BYTES, close-421=N, throttle=BYTES_PER_SEC, list-format=unix|dos|eplf";
 }
 
@@ -59,6 +59,12 @@ std::string apply_misbehaviour(std::string_view spec, Misbehaviour& into) {
     const auto ms = number(0);
     if (!ms) return quoted + " needs milliseconds, got '" + std::string(value) + "'";
     into.replies.delay = std::chrono::milliseconds(*ms);
+    return {};
+  }
+  if (name == "split-replies") {
+    const auto bytes = number(1);
+    if (!bytes || *bytes > 65536) return quoted + " needs a segment size in bytes (1-65536), got '" + std::string(value) + "'";
+    into.replies.segment = static_cast<std::size_t>(*bytes);
     return {};
   }
   if (name == "drop-data") {

@@ -2,8 +2,10 @@
 // slow, formats replies in legal-but-unusual ways (RFC 959 §4.2), fails transfers after the 150,
 // announces odd PASV addresses, cuts or throttles data connections, or lists directories in the
 // DOS or EPLF formats. Each is opt-in (`--misbehave NAME[=VALUE]`, or per user in the config
-// file) and lives in one place: replies in MisbehavingReplySink, data in DataShaper, commands in
-// ControlSession::run, the rest where the reply is built. docs/ftpspecd.md lists them.
+// file). This file only parses them: compile_misbehaviour (script.hpp) turns them into the script
+// rules a client case uses too, so each deviation has one implementation (replies in
+// MisbehavingReplySink, data in DataShaper, the rest in ControlSession's rule runner).
+// docs/ftpspecd.md lists them.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -26,7 +28,8 @@ struct ReplyMisbehaviour {
   std::chrono::milliseconds delay{0};  ///< delay-replies=MS: wait before every reply
   bool code_on_every_line = false;     ///< multiline-codes: "211-" on every line but the last
   bool lf_only = false;                ///< lf-only: lines end with a bare LF instead of CRLF
-  bool any() const noexcept { return delay.count() > 0 || code_on_every_line || lf_only; }
+  std::size_t segment = 0;             ///< split-replies=N: N bytes per TCP segment, paced (0: whole replies)
+  bool any() const noexcept { return delay.count() > 0 || code_on_every_line || lf_only || segment > 0; }
 };
 
 /// How data connections behave (DataShaper).

@@ -1,7 +1,9 @@
 // Where a session's replies go (RFC 959 §4.2). Every reply passes through one ReplySink so later
 // misbehaviours (delayed, split or malformed replies for client testing) can wrap it.
 #pragma once
+#include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,16 +36,26 @@ class ReplySink {
 /// loop and a transfer coroutine reply at the same time.
 class SocketReplySink final : public ReplySink, public std::enable_shared_from_this<SocketReplySink> {
  public:
+  /// Sees every write: the bytes written and the time taken just before the write call (so a
+  /// peer's answer can never look older than what it answers). Recorder's view of the replies.
+  using WriteObserver = std::function<void(std::string_view bytes, std::chrono::steady_clock::time_point before)>;
+
   explicit SocketReplySink(std::shared_ptr<SwitchableStream> stream);
   void send_raw(std::string bytes) override;
   asio::awaitable<void> flush() override;
   bool failed() const noexcept override { return failed_; }
   bool drained() const noexcept override { return !writing_; }
+  void observe_writes(WriteObserver observer) { observer_ = std::move(observer); }
+  /// Bytes written to the connection so far.
+  std::uint64_t bytes_written() const noexcept { return written_; }
 
  private:
   asio::awaitable<void> drain(std::shared_ptr<SocketReplySink> self);
+  void wrote(std::string_view bytes, std::chrono::steady_clock::time_point before);
 
   std::shared_ptr<SwitchableStream> stream_;
+  WriteObserver observer_;
+  std::uint64_t written_ = 0;
   std::deque<std::string> queue_;
   AsyncEvent drained_;
   bool writing_ = false;
@@ -51,27 +63,39 @@ class SocketReplySink final : public ReplySink, public std::enable_shared_from_t
 };
 
 /// Wraps another sink and applies the reply misbehaviours (delay-replies, multiline-codes,
-/// lf-only) to everything sent through it; with no rules set it passes replies straight on.
-/// Rules may change between replies (a user's own misbehaviours start at login); order is kept.
+/// lf-only, split-replies) to everything sent through it; with no rules set it passes replies
+/// straight on. Rules may change between replies (a user's own misbehaviours start at login);
+/// order is kept.
 class MisbehavingReplySink final : public ReplySink, public std::enable_shared_from_this<MisbehavingReplySink> {
  public:
+  /// Between two segments of one split reply: long enough that each leaves as its own TCP
+  /// segment (the control socket has TCP_NODELAY) and is usually read on its own.
+  static constexpr std::chrono::milliseconds kSegmentPause{2};
+
   MisbehavingReplySink(std::shared_ptr<ReplySink> inner, asio::any_io_executor executor);
   void set_rules(const ReplyMisbehaviour& rules) { rules_ = rules; }
   const ReplyMisbehaviour& rules() const noexcept { return rules_; }
   /// RFC 959 §4.2 formatting, bent by the rules: "CODE-" on every inner line, bare LF endings.
   void send(int code, std::string_view text) override;
   void send_raw(std::string bytes) override;
+  /// Queues `bytes` after the rules' delay, in segments of `segment` bytes kSegmentPause apart
+  /// (0: the rules' segmentation). Scripted replies and raw bytes go this way.
+  void send_paced(std::string bytes, std::size_t segment);
   asio::awaitable<void> flush() override;
   bool failed() const noexcept override { return inner_->failed(); }
   bool drained() const noexcept override { return !releasing_ && inner_->drained(); }
 
  private:
+  struct Piece {
+    std::string bytes;
+    std::chrono::milliseconds delay{0};  ///< waited before this piece is passed on
+  };
   asio::awaitable<void> release_delayed(std::shared_ptr<MisbehavingReplySink> self);
 
   std::shared_ptr<ReplySink> inner_;
   asio::any_io_executor executor_;
   ReplyMisbehaviour rules_;
-  std::deque<std::string> delayed_;  ///< replies waiting out delay-replies, in order
+  std::deque<Piece> delayed_;  ///< pieces waiting out a delay or a segment pause, in order
   AsyncEvent released_;
   bool releasing_ = false;
 };

@@ -78,7 +78,12 @@ std::size_t thread_count(const Config& config) {
 /// and registry (mutex), the passive-port cursor (atomic), the blocking-call pool, the TLS
 /// context (OpenSSL's SSL_CTX is thread-safe), and the read-only Config.
 struct Server::Impl {
-  explicit Impl(Config c) : config(std::move(c)), ports(config.passive_ports.value_or(kernel_ephemeral_range())) {
+  explicit Impl(Config c)
+      : config(std::move(c)),
+        ports(config.passive_ports.value_or(kernel_ephemeral_range())),
+        // A script's rules first, then the misbehaviours': one set of rules for every session.
+        script(std::make_shared<ScriptInstance>(
+            combine(config.script ? *config.script : Script{}, compile_misbehaviour(config.misbehaviour)))) {
     for (auto& io : ios) work.emplace_back(io->get_executor());
   }
 
@@ -91,7 +96,7 @@ struct Server::Impl {
   /// Keeps the session alive for as long as its coroutine runs, and its slot counted. Runs on
   /// the session's own io thread.
   asio::awaitable<void> serve(tcp::socket socket, asio::ip::address client) {
-    auto session = std::make_shared<ControlSession>(config, std::move(socket), tls.get(), blocking, ports, uploads);
+    auto session = std::make_shared<ControlSession>(config, std::move(socket), tls.get(), blocking, ports, uploads, script);
     {
       std::lock_guard lock(sessions_mutex);
       sessions.remove_if([](const auto& weak) { return weak.expired(); });
@@ -176,6 +181,7 @@ struct Server::Impl {
   Config config;
   PassivePorts ports;
   UploadLocks uploads;  ///< before `ios`: a session's frames (holding locks) die with its io_context
+  std::shared_ptr<ScriptInstance> script;  ///< shared by every session (rule counters are server-wide)
   std::shared_ptr<ssl::context> tls;  ///< null without a certificate
   /// One per io thread; the first one also runs the acceptor.
   std::vector<std::unique_ptr<asio::io_context>> ios = make_contexts(thread_count(config));

@@ -1,5 +1,7 @@
 #include "server/tls.hpp"
 
+#include <sys/socket.h>
+
 #include <array>
 #include <stdexcept>
 #include <string>
@@ -80,8 +82,8 @@ asio::awaitable<void> SwitchableStream::stop_tls(std::chrono::milliseconds timeo
   dog->stop();
 }
 
-asio::awaitable<void> SwitchableStream::finish_sending() {
-  if (tls_) {
+asio::awaitable<void> SwitchableStream::finish_sending(bool close_notify) {
+  if (tls_ && close_notify) {
     // Mark the peer's close_notify as seen so SSL_shutdown only sends ours: a client may wait for
     // the 226 before it closes its side, and waiting for it here would deadlock.
     SSL_set_shutdown(tls_->native_handle(), SSL_RECEIVED_SHUTDOWN);
@@ -95,6 +97,27 @@ asio::awaitable<void> SwitchableStream::finish_sending() {
 void SwitchableStream::close() noexcept {
   boost::system::error_code ignored;
   socket_.close(ignored);
+}
+
+void SwitchableStream::reset() noexcept {
+  boost::system::error_code ignored;
+  socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+  socket_.close(ignored);
+}
+
+asio::awaitable<std::string> SwitchableStream::peek(std::size_t max, std::chrono::milliseconds timeout) {
+  if (tls_ || !clear_backlog_.empty()) co_return clear_backlog_.substr(0, max);
+  auto dog = Watchdog::start(socket_.get_executor(), timeout, [this] {
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  });
+  boost::system::error_code ec;
+  co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+  dog->stop();
+  std::string bytes(max, '\0');
+  const ssize_t n = ec ? -1 : ::recv(socket_.native_handle(), bytes.data(), bytes.size(), MSG_PEEK | MSG_DONTWAIT);
+  bytes.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  co_return bytes;
 }
 
 }  // namespace ftpspecd

@@ -46,10 +46,15 @@ class SwitchableStream {
   /// peer's close_notify record exactly, so no clear text after it is swallowed; a peer that sends
   /// clear text at once keeps it (it becomes the next read_some). Bounded by `timeout`.
   asio::awaitable<void> stop_tls(std::chrono::milliseconds timeout);
-  /// End of data (RFC 959 §3.4 stream mode): close_notify under TLS (not waiting for the peer's),
-  /// then a TCP half-close.
-  asio::awaitable<void> finish_sending();
+  /// End of data (RFC 959 §3.4 stream mode): close_notify under TLS (not waiting for the peer's;
+  /// left out when `close_notify` is false, a deliberate truncation), then a TCP half-close.
+  asio::awaitable<void> finish_sending(bool close_notify = true);
+  /// Up to `max` bytes the peer has sent and nobody has read yet, waiting up to `timeout` for the
+  /// first; empty when none came (or in TLS, where bytes are records).
+  asio::awaitable<std::string> peek(std::size_t max, std::chrono::milliseconds timeout);
   void close() noexcept;
+  /// Closes with an RST instead of a FIN (SO_LINGER 0): an abortive close.
+  void reset() noexcept;
 
  private:
   tcp::socket socket_;

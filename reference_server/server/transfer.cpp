@@ -179,9 +179,12 @@ asio::awaitable<TransferResult> receive_plain(tcp::socket& data, int fd, Transfe
 }
 
 /// After a sent file: the close ends it in stream mode (RFC 959 §3.4.1); the EOF marker, already
-/// written, ends it when the connection stays open for the next transfer (§3.3).
-asio::awaitable<void> end_of_data(SwitchableStream& data, const ftpspec::codec::Representation& rep) {
-  if (!keeps_connection_open(rep, data.secure())) co_await data.finish_sending();
+/// written, ends it when the connection stays open for the next transfer (§3.3). A script may
+/// hold the end back (linger) or end without close_notify; a reset is the caller's close.
+asio::awaitable<void> end_of_data(SwitchableStream& data, const ftpspec::codec::Representation& rep,
+                                  const TransferState& state) {
+  if (keeps_connection_open(rep, data.secure()) || state.hold_end || state.end == TransferShape::End::reset) co_return;
+  co_await data.finish_sending(state.end != TransferShape::End::no_close_notify);
 }
 }  // namespace
 
@@ -194,7 +197,7 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
                                           std::optional<std::uint64_t> size) {
   if (rep.is_plain_binary() && !data.secure() && !state.shaper.active()) {
     TransferResult result = co_await sendfile_all(data.socket(), fd, offset, state, size);
-    if (result.outcome == TransferOutcome::complete) co_await data.finish_sending();
+    if (result.outcome == TransferOutcome::complete) co_await end_of_data(data, rep, state);
     co_return result;
   }
   if (offset > 0 && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) co_return local("seek failed");
@@ -220,7 +223,7 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
     if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
     if (last) break;
   }
-  co_await end_of_data(data, rep);
+  co_await end_of_data(data, rep, state);
   co_return TransferResult{};
 }
 
@@ -238,7 +241,7 @@ asio::awaitable<TransferResult> send_text(SwitchableStream& data, std::string te
   encoder->finish(wire);
   if (auto failed = unencodable(*encoder)) co_return *failed;
   if (auto failed = co_await write_wire(data, wire, state)) co_return *failed;
-  co_await end_of_data(data, rep);
+  co_await end_of_data(data, rep, state);
   co_return TransferResult{};
 }
 
@@ -303,7 +306,7 @@ asio::awaitable<void> DataShaper::moved(std::size_t n) {
 }
 
 std::string DataShaper::drop_detail() const {
-  return fmt::format("Connection closed; transfer aborted (misbehaviour drop-data after {} bytes)", moved_);
+  return fmt::format("Connection closed; transfer aborted (data connection cut after {} bytes)", moved_);
 }
 
 std::string DataShaper::summary() const {

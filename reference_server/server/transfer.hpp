@@ -16,6 +16,7 @@
 #include "codec/representation.hpp"
 #include "server/async_event.hpp"
 #include "server/misbehaviour.hpp"
+#include "server/script.hpp"
 #include "server/tls.hpp"
 
 namespace ftpspecd {
@@ -52,7 +53,12 @@ class DataShaper {
 
 /// Shared between a running transfer and the control loop (ABOR, STAT, timeouts).
 struct TransferState {
-  DataShaper shaper;            ///< drop-data / throttle misbehaviours
+  DataShaper shaper;            ///< cut / throttle (a script's TransferShape::data)
+  TransferShape shape;          ///< the rest of a script's deviations for this transfer
+  TransferShape::End end = TransferShape::End::close;  ///< how the sender ends the data connection
+  bool hold_end = false;        ///< the sender leaves the end to the caller (TransferShape::linger)
+  std::string held_preliminary; ///< order=together: the 1yz, sent with the final reply
+  bool final_sent = false;      ///< order=final_first: the final reply went out before the data
   std::uint64_t bytes = 0;      ///< bytes moved on the data connection so far
   bool aborted = false;         ///< set by ABOR before it closes the socket
   std::shared_ptr<Watchdog> watchdog;  ///< touched on every progress; closes the socket when idle
@@ -75,6 +81,7 @@ enum class TransferOutcome {
   storage_exceeded,  ///< 552: the file system is full or the quota is used up (ENOSPC, EDQUOT)
   decode_error,      ///< 451: the wire data did not match the representation
   not_opened,        ///< 425: e.g. the data connection's TLS handshake failed (RFC 4217 §9)
+  tls_refused,       ///< 522: the data connection's TLS session is not acceptable (RFC 4217 §10.2)
 };
 
 struct TransferResult {
