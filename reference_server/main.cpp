@@ -53,6 +53,8 @@ constexpr std::string_view kUsage =
     "                         delay-replies=MS, multiline-codes, lf-only, preliminary-then-4xx,\n"
     "                         pasv-unroutable, pasv-address=IPV4, drop-data=BYTES, close-421=N,\n"
     "                         throttle=BYTES_PER_SEC, list-format=unix|dos|eplf (docs/ftpspecd.md)\n"
+    "  --script FILE --case ID  serve the server side of one client case (`ftpspec client`,\n"
+    "                         docs/client-mode.md): its script and files under --root\n"
     "  --help                 show this help\n"
     "  --version              print the version\n"
     "\n"

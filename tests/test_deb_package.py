@@ -124,7 +124,7 @@ def _long_options(help_text: str) -> set[str]:
 
 
 @pytest.mark.parametrize("program,helps", [
-    ("ftpspec", [["--help"], ["load", "--help"]]),
+    ("ftpspec", [["--help"], ["load", "--help"], ["client", "--help"]]),
     ("ftpspecd", [["--help"]]),
 ])
 def test_man_page_renders_and_names_every_option(program, helps, unpacked):
