@@ -113,3 +113,33 @@ def test_with_keep_partial_uploads_curl_resumes_the_killed_upload(slowed, tmp_pa
     subprocess.run(["curl", "-sS", "-C", "-", "-T", str(new), server.url("keep.bin")],
                    capture_output=True, timeout=TIMEOUT, check=True)
     assert (server.root / "keep.bin").read_bytes() == new.read_bytes()
+
+
+class InProcessServer:
+    """ftpspec.ReferenceServer with the two things kill_curl_mid_upload uses: .root and .url()."""
+
+    def __init__(self, server):
+        self.server = server
+        self.root = server.root
+
+    def url(self, name):
+        return f"ftp://user:pass@{self.server.host}:{self.server.port}/{name}"
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_python_reference_server_keep_partial_uploads(tmp_path, keep):
+    """ftpspec.ReferenceServer(keep_partial_uploads=...) is ftpspecd --keep-partial-uploads."""
+    ftpspec = pytest.importorskip("ftpspec")
+    root = tmp_path / "root"
+    root.mkdir()
+    old = payload(1024 * 1024)
+    (root / "keep.bin").write_bytes(old)
+    new = tmp_path / "new.bin"
+    new.write_bytes(bytes(reversed(payload(4 * 1024 * 1024))))
+    with ftpspec.ReferenceServer(root, misbehave=f"throttle={RATE}", keep_partial_uploads=keep) as server:
+        kill_curl_mid_upload(InProcessServer(server), new, "keep.bin")
+    got = (root / "keep.bin").read_bytes()
+    if keep:
+        assert 256 * 1024 <= len(got) < len(new.read_bytes()) and got == new.read_bytes()[:len(got)]
+    else:
+        assert got == old

@@ -74,7 +74,7 @@ class ReferenceServer {
 ftpspecd::Config make_config(const std::filesystem::path& root, const py::dict& users, const std::string& host,
                              int port, bool anonymous, const std::string& misbehave,
                              const std::optional<std::filesystem::path>& tls_cert,
-                             const std::optional<std::filesystem::path>& tls_key) {
+                             const std::optional<std::filesystem::path>& tls_key, bool keep_partial_uploads) {
   if (!std::filesystem::is_directory(root)) {
     PyErr_SetObject(PyExc_NotADirectoryError,
                     py::make_tuple(ENOTDIR, "ReferenceServer root is not a directory", py::cast(root)).ptr());
@@ -86,6 +86,7 @@ ftpspecd::Config make_config(const std::filesystem::path& root, const py::dict& 
   config.listen_host = host;
   config.port = static_cast<std::uint16_t>(port);
   config.anonymous = anonymous;
+  config.keep_partial_uploads = keep_partial_uploads;
   if (tls_cert.has_value() != tls_key.has_value()) throw py::value_error("give both tls_cert and tls_key, or neither");
   if (tls_cert) {  // RFC 4217: AUTH TLS is offered
     config.tls_cert = std::filesystem::absolute(*tls_cert);
@@ -113,18 +114,22 @@ clients (ftplib, threads) in the same process work against it.
 )doc");
   cls.def(py::init([](const std::filesystem::path& root, py::dict users, const std::string& host, int port, bool anonymous,
                        const std::string& misbehave, std::optional<std::filesystem::path> tls_cert,
-                       std::optional<std::filesystem::path> tls_key) {
+                       std::optional<std::filesystem::path> tls_key, bool keep_partial_uploads) {
             return std::make_unique<ReferenceServer>(
-                make_config(root, users, host, port, anonymous, misbehave, tls_cert, tls_key));
+                make_config(root, users, host, port, anonymous, misbehave, tls_cert, tls_key, keep_partial_uploads));
           }),
           py::arg("root"), py::arg("users") = py::dict(py::arg("user") = "pass"), py::arg("host") = "127.0.0.1",
           py::arg("port") = 0, py::arg("anonymous") = false, py::kw_only(), py::arg("misbehave") = "",
-          py::arg("tls_cert") = py::none(), py::arg("tls_key") = py::none(),
+          py::arg("tls_cert") = py::none(), py::arg("tls_key") = py::none(), py::arg("keep_partial_uploads") = false,
           "ReferenceServer(root, users={'user': 'pass'}, host='127.0.0.1', port=0, anonymous=False, *, "
-          "misbehave=''). `root` is the served directory; `anonymous` allows read-only USER anonymous "
+          "misbehave='', tls_cert=None, tls_key=None, keep_partial_uploads=False). `root` is the served "
+          "directory; `anonymous` allows read-only USER anonymous "
           "(RFC 1635); `misbehave` is ftpspecd's --misbehave list (e.g. 'throttle=1000,lf-only', "
           "docs/ftpspecd.md) for testing clients; ValueError names a bad entry. `tls_cert`/`tls_key` (PEM "
-          "files, both or neither) offer FTP over TLS (RFC 4217 AUTH TLS).")
+          "files, both or neither) offer FTP over TLS (RFC 4217 AUTH TLS). An upload replaces a file only "
+          "once its 226 reached a live control connection; `keep_partial_uploads` keeps what a failed or "
+          "unacknowledged upload sent under the name instead, for REST + STOR (ftpspecd "
+          "--keep-partial-uploads).")
       .def("start", [](py::object self) {
              self.cast<ReferenceServer&>().start();
              return self;
