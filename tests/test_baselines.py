@@ -5,7 +5,7 @@ verdict with the reviewed baseline in tests/baselines/<run>.json.
 A baseline is an expected-results file (`ftpspec run --expect`, docs/reports.md §CI): case id ->
 {"verdict": ..., "note": ..., "also": [...]}. "also" lists other verdicts a timing-dependent case may
 get against that server, explained in its note. Every fail, error, blocked and unsupported verdict
-carries a note naming the rule, checked by hand against /work/shared/rfc/. A difference is either a
+carries a note naming the rule, checked by hand against the RFC text. A difference is either a
 server change or a case change: look at the case's evidence, then fix the case (when the verdict
 disagrees with the RFC) or re-record the baseline:
 
