@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ftplib
+import json
 import os
 import shutil
 import signal
@@ -69,6 +70,10 @@ def test_wheel_is_a_whole_tool(tool_packages):
                if n.startswith("ftpspec/scenarios/") and n.endswith(".ftpspec")}
     in_checkout = {str(p.relative_to(REPO / "scenarios")) for p in (REPO / "scenarios").rglob("*.ftpspec")}
     assert shipped == in_checkout
+    # The client cases and the client profiles (with their Python drivers) come along.
+    client_files = {str(p.relative_to(REPO / "scenarios")) for p in (REPO / "scenarios" / "clients").rglob("*")
+                    if p.suffix in (".ftpclient", ".profile", ".py")}
+    assert client_files and client_files <= {n.removeprefix("ftpspec/scenarios/") for n in names}
     for module in ("ftpspec/scenarios/__init__.py", "ftpspec/cli.py", "ftpspec/__main__.py",
                    "ftpspec/pytest_plugin.py", "ftpspec/locust/__init__.py", "ftpspec/locust/__main__.py",
                    "ftpspec/locust/locustfile.py"):
@@ -86,6 +91,21 @@ def test_version_names_the_bundled_suite(venv_bin, installed_suite, tmp_path):
         assert (result.returncode, result.stdout) == (0, expected), result.stderr
     result = run_hidden(["ftpspecd", "--version"], venv_bin, tmp_path, timeout=60)
     assert (result.returncode, result.stdout) == (0, f"ftpspecd {project_version()}\n")
+
+
+@needs_namespaces
+def test_client_mode_runs_from_the_wheel(venv_bin, installed_suite, tmp_path):
+    """`ftpspec client` finds the bundled client cases and profiles, and judges a real client."""
+    cases = len(ftpspec.load_client_cases([REPO / "scenarios" / "clients"]))
+    listed = run_hidden(["ftpspec", "client", "--list"], venv_bin, tmp_path, timeout=60)
+    assert listed.returncode == 0 and listed.stderr == f"{cases} client cases\n", listed.stderr
+    assert len(listed.stdout.splitlines()) == cases
+    profile = installed_suite / "clients" / "profiles" / "curl.profile"
+    judged = run_hidden(["ftpspec", "client", "--profile", str(profile), "--case", "op-download",
+                         "--format", "json", "--report-dir", str(tmp_path / "out")], venv_bin, tmp_path)
+    assert judged.returncode == 0, judged.stdout[-2000:] + judged.stderr[-2000:]
+    results = json.loads((tmp_path / "out" / "ftpspec-results.json").read_text())
+    assert [(c["id"], c["verdict"]) for c in results["cases"]] == [("op-download", "pass")]
 
 
 @needs_namespaces
