@@ -108,8 +108,7 @@ class CaseExecutor {
       const Step& step = case_.steps[i];
       if (!guarded(&step, [&] { return execute(step); })) break;
     }
-    cleanup();
-    result_.transcript = session_.transcript().render();
+    cleanup();  // also keeps the transcript
     result_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     return std::move(result_);
   }
@@ -680,16 +679,30 @@ class CaseExecutor {
     return out;
   }
 
-  /// Ends the case's session, then removes its scratch directory on a fresh one (run/cleanup.hpp).
+  /// Removes the case's scratch directory (run/cleanup.hpp): on the case's own session when it is
+  /// fit for it, else (or when that fails) on a fresh one; then ends the session and keeps the
+  /// transcript, which shows the case's own exchanges (a cleanup on the same session is one line).
   /// A directory that stays is named in the result, not hidden; the verdict does not change.
   void cleanup() {
+    std::size_t case_end = static_cast<std::size_t>(-1);
+    bool removed = scratch_.empty();
+    if (!removed && pending_.empty() && !held_ && fit_for_cleanup(session_)) {
+      session_.transcript().event(session::Channel::control,
+                                  fmt::format("the case is over: its session removes {}, then QUITs", scratch_));
+      case_end = session_.transcript().size();
+      try {
+        removed = remove_tree(session_, scratch_);
+      } catch (const std::exception&) {
+        // Tried again on a fresh session below.
+      }
+    }
     try {
       session_.quit();
     } catch (const std::exception&) {
       session_.close();
     }
-    if (scratch_.empty()) return;
-    bool removed = false;
+    result_.transcript = session_.transcript().render(0, case_end);
+    if (removed) return;
     try {
       session::Session cleaner(context_.timeouts);
       open_cleanup_session(cleaner, context_.target);

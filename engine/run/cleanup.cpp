@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <vector>
 
 #include "proto/listing.hpp"
@@ -25,6 +26,51 @@ void open_cleanup_session(session::Session& session, const Target& target) {
   if (session.login(target.user, target.password).code / 100 != 2)
     throw session::Error(session::errc::unexpected_reply, "cleanup: the login was refused");
   if (needs_protected_data(target, scenario::Requirement::login)) session.secure_data('P');
+}
+
+namespace {
+
+/// Commands after which the session is in a state the cleanup knows (RFC 959 §4.1: none of them
+/// changes the login, the representation, the data connection's mode or a pending sequence).
+bool plain_command(std::string_view verb, std::string_view argument) {
+  static constexpr std::string_view kPlain[] = {
+      "MKD", "XMKD", "RMD", "XRMD", "DELE", "STOR", "RETR", "APPE", "STOU", "LIST", "NLST", "MLSD", "MLST",
+      "SIZE", "MDTM", "NOOP", "PWD", "XPWD", "SYST", "FEAT", "STAT", "HELP", "ALLO", "CWD", "XCWD", "CDUP",
+      "XCUP", "PASV", "PORT", "EPRT", "RNTO"};
+  for (std::string_view plain : kPlain)
+    if (verb == plain) return true;
+  if (verb == "EPSV") return argument.empty() || argument == "1" || argument == "2";  // not EPSV ALL (RFC 2428 §4)
+  if (verb == "TYPE") return argument == "A" || argument == "I" || argument == "A N";
+  return false;
+}
+
+}  // namespace
+
+bool fit_for_cleanup(const session::Session& session) {
+  if (!session.connected() || session.data_connection_kept()) return false;
+  int logins = 0;
+  std::string_view pending;  // RNFR or REST: its sequence is still open
+  for (const session::TranscriptEntry& entry : session.transcript().entries()) {
+    if (entry.channel != session::Channel::control || entry.direction != session::Direction::client_to_server) continue;
+    std::string_view line = entry.bytes;
+    if (line.size() < 2 || line.substr(line.size() - 2) != "\r\n") return false;  // raw bytes, a partial line
+    line.remove_suffix(2);
+    const std::size_t space = line.find(' ');
+    std::string verb(line.substr(0, space));
+    for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const std::string_view argument = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+    pending = {};
+    if (verb == "USER") {
+      if (++logins > 1) return false;
+    } else if (verb == "RNFR" || verb == "REST") {
+      pending = verb == "RNFR" ? "RNFR" : "REST";
+    } else if (verb == "PROT") {
+      if (argument != "P") return false;  // the protection a TLS target's sessions start with
+    } else if (verb != "PASS" && verb != "AUTH" && verb != "PBSZ" && !plain_command(verb, argument)) {
+      return false;
+    }
+  }
+  return pending.empty() && logins == 1;
 }
 
 namespace {

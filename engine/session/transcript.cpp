@@ -56,9 +56,11 @@ std::size_t Transcript::size() const {
   return entries_.size();
 }
 
-std::string Transcript::render(std::size_t from) const {
+std::string Transcript::render(std::size_t from, std::size_t to) const {
   std::string out;
-  for (const auto& entry : entries(from)) {
+  const std::vector<TranscriptEntry> all = entries(from);
+  for (std::size_t i = 0; i < all.size() && from + i < to; ++i) {
+    const TranscriptEntry& entry = all[i];
     const auto micros = entry.at.count();
     const std::string text = escape_bytes(entry.bytes);  // events may quote peer text too
     out += fmt::format("+{}.{:06} {} {}\n", micros / 1'000'000, micros % 1'000'000,

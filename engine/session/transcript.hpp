@@ -39,7 +39,8 @@ class Transcript {
   /// A readable rendering, one line per entry: "+0.001234 C> USER anonymous\r\n" with bytes shown
   /// by escape_bytes; prefixes C> / S> (control, client / server), D> / D< (data, client sent /
   /// received), "** control:" / "** data:" (events).
-  std::string render(std::size_t from = 0) const;
+  /// Entries [from, to) only with `to`.
+  std::string render(std::size_t from = 0, std::size_t to = static_cast<std::size_t>(-1)) const;
   void clear();
 
  private:
