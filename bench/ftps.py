@@ -18,7 +18,8 @@ Rows, per round and server:
                replies to TYPE/SIZE), against every server alike: 1-3 files/s measure curl only.
   sessions     1,000 concurrent sessions: each logs in over AUTH TLS + PBSZ 0 + PROT P; when all
                are in, the server's RSS (its process and descendants) is read, then each does
-               NOOP and one 4 KiB RETR and quits. Failures are counted.
+               NOOP and one 4 KiB RETR and quits. Failures are counted. Runs after all the
+               transfer rounds; the RSS per session is the first round's (a fresh server).
 The forking peers get their session limit raised to the session count (ProFTPD MaxInstances,
 pure-ftpd -c; vsftpd as launched has none). Run as root.
 """
@@ -209,9 +210,25 @@ class SessionCrowd:
 def bench_sessions(peer, count: int) -> dict:
     crowd = SessionCrowd(peer, count, ftp_dir(peer, "small"))
     result = crowd.run(peer.process.pid)
+    settle(peer.process.pid)
     if result["sessions_failed"]:
         bench.log(f"    {peer.name}: {result['sessions_failed']} failed: {result['session_errors']}")
     return result
+
+
+def rotated(peers: dict, round_number: int) -> list:
+    """The servers in order, starting one further each round (no server always goes first)."""
+    items = list(peers.items())
+    shift = (round_number - 1) % len(items) if items else 0
+    return items[shift:] + items[:shift]
+
+
+def settle(pid: int, longest_s: float = 60) -> None:
+    """Waits until the server's session processes have exited (forking servers), so the next
+    server's crowd does not share the machine with 1,000 exiting processes."""
+    deadline = time.monotonic() + longest_s
+    while len(bench.process_tree(pid)) > 3 and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def raise_descriptor_limit(wanted: int = 65536) -> None:
@@ -310,29 +327,35 @@ def main() -> int:
                 continue
             peers[name] = peer
             bench.make_files(peer.local_path(ftp_dir(peer, "small")), max(files, 16), SMALL_SIZE)
+        def record(key: str, name: str, value: float | None) -> None:
+            if value is not None:
+                figures[key][name].append(value)
+
+        # The transfers first, all rounds, then the crowds: a forking server's 1,000 exiting
+        # processes would slow whatever runs next. Each round starts with the next server.
         for round_number in range(1, args.rounds + 1):
-            bench.log(f"round {round_number} of {args.rounds}")
-            for name, peer in peers.items():
+            bench.log(f"transfers, round {round_number} of {args.rounds}")
+            for name, peer in rotated(peers, round_number):
                 writable = peer.local_path(peer.writable_dir)
-
-                def record(key: str, value: float | None) -> None:
-                    if value is not None:
-                        figures[key][name].append(value)
-
                 if "retr" in only:
-                    record("retr_mbps", bench.bench_retr(peer, writable, source, 1, CURL_TLS))
+                    record("retr_mbps", name, bench.bench_retr(peer, writable, source, 1, CURL_TLS))
                 if "stor" in only:
-                    record("stor_mbps", bench.bench_stor(peer, writable, source, 1, CURL_TLS))
+                    record("stor_mbps", name, bench.bench_stor(peer, writable, source, 1, CURL_TLS))
                 if "small" in only:
-                    record("small_files_per_s", bench_small(peer, files))
+                    record("small_files_per_s", name, bench_small(peer, files))
                 if "curl-small" in only:
-                    record("curl_small_files_per_s", bench_curl_small(peer, files, work))
-                if "sessions" in only:
-                    bench.log(f"  {name}: {sessions} sessions")
-                    result = bench_sessions(peer, sessions)
-                    details[name].append(result)
-                    for key in ("sessions_per_s", "sessions_failed", "idle_kib_per_session"):
-                        record(key, result.get(key))
+                    record("curl_small_files_per_s", name, bench_curl_small(peer, files, work))
+        for round_number in range(1, args.rounds + 1 if "sessions" in only else 1):
+            bench.log(f"sessions, round {round_number} of {args.rounds}")
+            for name, peer in rotated(peers, round_number):
+                bench.log(f"  {name}: {sessions} sessions")
+                result = bench_sessions(peer, sessions)
+                details[name].append(result)
+                for key in ("sessions_per_s", "sessions_failed"):
+                    record(key, name, result.get(key))
+                if round_number == 1:
+                    # A fresh process only: later rounds reuse the heap the first crowd left.
+                    record("idle_kib_per_session", name, result.get("idle_kib_per_session"))
         for name in peers:
             shutil.rmtree(work / name, ignore_errors=True)
 
