@@ -51,8 +51,8 @@ constexpr std::size_t kReadBuffer = 64 * 1024;
 
 DirectTls::DirectTls(tcp::socket& socket, ssl::context& context)
     : socket_(socket), ssl_(SSL_new(context.native_handle())) {
-  if (!ssl_ || SSL_set_fd(ssl_.get(), static_cast<int>(socket_.native_handle())) != 1)
-    throw std::runtime_error("cannot create a TLS connection");
+  if (ssl_ && SSL_set_fd(ssl_.get(), static_cast<int>(socket_.native_handle())) != 1) ssl_.reset();
+  if (!ssl_) return;  // out of memory: handshake() says so
   // Partial writes and a moving buffer: write_all resumes after each record; RELEASE_BUFFERS
   // frees the record buffers whenever they are empty, as Asio's engine does.
   SSL_set_mode(ssl_.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
@@ -107,6 +107,7 @@ asio::awaitable<int> DirectTls::drive(Step step, boost::system::error_code& ec) 
 }
 
 asio::awaitable<boost::system::error_code> DirectTls::handshake() {
+  if (!ssl_) co_return asio::error::no_memory;
   boost::system::error_code ec;
   co_await drive([](SSL* ssl) { return SSL_do_handshake(ssl); }, ec);
   co_return ec;

@@ -32,6 +32,7 @@ enum class TlsUse { control, data };
 /// SSL_write and SSL_read use the socket themselves and we only wait when it would block.
 class DirectTls {
  public:
+  /// Without memory for the SSL object, handshake() fails with no_memory (nothing else is called).
   DirectTls(tcp::socket& socket, ssl::context& context);
   DirectTls(DirectTls&&) = delete;
 
