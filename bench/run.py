@@ -69,9 +69,10 @@ def curl_speed(args: list[str], field: str, timeout: float = 300) -> float | Non
     return float(result.stdout.strip() or 0)
 
 
-def bench_retr(peer, writable: Path, source: Path, repeat: int) -> float | None:
+def bench_retr(peer, writable: Path, source: Path, repeat: int, curl_args: tuple[str, ...] = ()) -> float | None:
     """RETR of `source`, hard-linked into the server's directory: one real file whose pages stay
-    in the page cache across servers (a sparse file would measure the kernel zero-filling holes)."""
+    in the page cache across servers (a sparse file would measure the kernel zero-filling holes).
+    `curl_args` go before the URL (bench/ftps.py: --ssl-reqd -k)."""
     big = writable / "bench-big.bin"
     try:
         os.link(source, big)
@@ -79,20 +80,20 @@ def bench_retr(peer, writable: Path, source: Path, repeat: int) -> float | None:
         shutil.copyfile(source, big)
     os.chmod(big, 0o644)
     url = ftp_url(peer, f"{peer.writable_dir.rstrip('/')}/bench-big.bin")
-    speeds = [curl_speed(["-o", "/dev/null", url], "speed_download") for _ in range(repeat)]
+    speeds = [curl_speed([*curl_args, "-o", "/dev/null", url], "speed_download") for _ in range(repeat)]
     big.unlink()
     ok = [s for s in speeds if s]
     return max(ok) / 1e6 if ok else None
 
 
-def bench_stor(peer, writable: Path, source: Path, repeat: int) -> float | None:
+def bench_stor(peer, writable: Path, source: Path, repeat: int, curl_args: tuple[str, ...] = ()) -> float | None:
     url = ftp_url(peer, f"{peer.writable_dir.rstrip('/')}/bench-upload.bin")
     speeds = []
     for _ in range(repeat):
         # Every upload starts with no dirty pages: writeback of an earlier file (or of `source`,
         # just written) competing with this one made single runs vary 361-2,862 MB/s (run F).
         os.sync()
-        speeds.append(curl_speed(["-T", str(source), url], "speed_upload"))
+        speeds.append(curl_speed([*curl_args, "-T", str(source), url], "speed_upload"))
         uploaded = writable / "bench-upload.bin"
         if uploaded.exists() and uploaded.stat().st_size != source.stat().st_size:
             log(f"    STOR stored {uploaded.stat().st_size} of {source.stat().st_size} bytes")

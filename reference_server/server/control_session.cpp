@@ -348,7 +348,7 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
   // RFC 4217 §9: PROT P protects the data connection; the client is the TLS client.
   bool ready = true;
   if (state_.prot_private) {
-    if (const auto ec = co_await data.start_tls(*tls_, config_.data_timeout, false); ec) {
+    if (const auto ec = co_await data.start_tls(*tls_, config_.data_timeout, TlsUse::data); ec) {
       ready = false;
       result = {TransferOutcome::not_opened, "Can't open data connection: TLS handshake failed: " + ec.message()};
     } else {

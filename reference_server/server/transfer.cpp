@@ -69,7 +69,7 @@ bool write_all(int fd, std::string_view bytes) {
 }
 
 /// Writes `wire` through the shaper. nullopt when all of it went out; otherwise why not.
-asio::awaitable<std::optional<TransferResult>> write_wire(SwitchableStream& data, const std::string& wire,
+asio::awaitable<std::optional<TransferResult>> write_wire(SwitchableStream& data, std::string_view wire,
                                                           TransferState& state) {
   for (std::size_t pos = 0; pos < wire.size();) {
     if (state.shaper.dropped()) co_return TransferResult{TransferOutcome::connection_lost, state.shaper.drop_detail()};
@@ -203,6 +203,8 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
   if (offset > 0 && ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) co_return local("seek failed");
   auto encoder = ftpspec::codec::make_encoder(rep);
   RestartMarkerPacer pacer(*encoder, offset, rep.mode == ftpspec::codec::Mode::stream ? 0 : state.restart_marker_interval);
+  // Stream-mode image (over TLS or shaped): the wire bytes are the file's, so no encoder copy.
+  const bool identity = rep.is_plain_binary();
   std::vector<char> chunk(kChunk);
   std::string wire;
   std::uint64_t position = offset;
@@ -216,6 +218,12 @@ asio::awaitable<TransferResult> send_file(SwitchableStream& data, int fd, std::u
     if (n < 0) co_return local("read failed");
     position += static_cast<std::uint64_t>(n);
     const bool last = n == 0 || (size && position >= *size);
+    if (identity) {
+      if (auto failed = co_await write_wire(data, std::string_view(chunk.data(), static_cast<std::size_t>(n)), state))
+        co_return *failed;
+      if (last) break;
+      continue;
+    }
     wire.clear();
     if (n > 0) pacer.put(std::span<const char>(chunk.data(), static_cast<std::size_t>(n)), wire);
     if (last) encoder->finish(wire);

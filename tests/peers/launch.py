@@ -180,6 +180,7 @@ def _sha512_crypt(password: str) -> str:
     return out.stdout.strip()
 
 
+PROFTPD_MAX_INSTANCES = 30  # ProFTPD's session processes unless start_peer asks for more
 SYSTEM_USER = "ftpspec"  # unprivileged account scripts/peers.sh creates (useradd) for root runs
 
 
@@ -209,7 +210,7 @@ def _certificate(work: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def _vsftpd(root: Path, port: int, work: Path) -> Recipe:
+def _vsftpd(root: Path, port: int, work: Path, max_sessions: int | None = None) -> Recipe:
     # Anonymous only (see templates/vsftpd.conf): sessions run as SYSTEM_USER, whose home
     # must exist (vsftpd chdirs there before chrooting into anon_root), and write into /pub
     # since vsftpd refuses a chroot root writable by the session user.
@@ -229,7 +230,7 @@ def _vsftpd(root: Path, port: int, work: Path) -> Recipe:
                   password="ftpspec@example.org", writable_dir="/pub", tls=True)
 
 
-def _proftpd(root: Path, port: int, work: Path) -> Recipe:
+def _proftpd(root: Path, port: int, work: Path, max_sessions: int | None = None) -> Recipe:
     # The virtual user has the launching user's ids (uid 0 needs "RootLogin on").
     uid, gid = os.getuid(), os.getgid()
     (work / "ftpd.passwd").write_text(
@@ -245,11 +246,11 @@ def _proftpd(root: Path, port: int, work: Path) -> Recipe:
     modules = peers_dir() / "proftpd" / "usr" / "lib" / "proftpd"  # mod_tls.so: proftpd-mod-crypto
     conf = _render("proftpd.conf", work / "proftpd.conf", port=port, work=work,
                    run_user=run_user, run_group=run_group, modules=modules,
-                   tls_cert=cert, tls_key=key)
+                   tls_cert=cert, tls_key=key, max_instances=max_sessions or PROFTPD_MAX_INSTANCES)
     return Recipe(argv=[str(program_path("proftpd")), "-n", "-q", "-c", str(conf)], tls=True)
 
 
-def _pure_ftpd(root: Path, port: int, work: Path) -> Recipe:
+def _pure_ftpd(root: Path, port: int, work: Path, max_sessions: int | None = None) -> Recipe:
     # pure-pw refuses uid 0 for a virtual user: as root, map it to SYSTEM_USER and write in /pub.
     writable_dir = "/"
     uid, gid = os.getuid(), os.getgid()
@@ -277,15 +278,17 @@ def _pure_ftpd(root: Path, port: int, work: Path) -> Recipe:
             "-Y", "1",  # TLS offered, not required (RFC 4217)
             "-2", "{},{}".format(*_certificate(work)),
             "-f", "none"]  # no syslog: nothing listens on /dev/log in a container
+    if max_sessions:
+        argv += ["-c", str(max_sessions)]  # at most this many clients (default 50)
     return Recipe(argv=argv, writable_dir=writable_dir, tls=True)
 
 
-def _pyftpdlib(root: Path, port: int, work: Path) -> Recipe:
+def _pyftpdlib(root: Path, port: int, work: Path, max_sessions: int | None = None) -> Recipe:
     script = TEMPLATES / "pyftpdlib_server.py"
     return Recipe(argv=[PYTHON, str(script), str(root), str(port), LOGIN, LOGIN])
 
 
-def _twisted(root: Path, port: int, work: Path) -> Recipe:
+def _twisted(root: Path, port: int, work: Path, max_sessions: int | None = None) -> Recipe:
     script = TEMPLATES / "twisted_server.py"
     return Recipe(argv=[PYTHON, str(script), str(root), str(port), LOGIN, LOGIN])
 
@@ -320,7 +323,7 @@ def _inetutils_missing_reason() -> str | None:
     return None
 
 
-def _inetutils(root: Path, port: int, work: Path) -> Recipe:
+def _inetutils(root: Path, port: int, work: Path, max_sessions: int | None = None) -> Recipe:
     account = _system_user()
     _writable_subdir(root, account)  # the session's effective uid is SYSTEM_USER's
     passwd, group = work / "passwd", work / "group"
@@ -341,14 +344,14 @@ def _inetutils(root: Path, port: int, work: Path) -> Recipe:
     return Recipe(argv=argv, writable_dir="/pub")
 
 
-def _ftpspecd(root: Path, port: int, work: Path) -> Recipe:
+def _ftpspecd(root: Path, port: int, work: Path, max_sessions: int | None = None) -> Recipe:
     cert, key = _certificate(work)
     return Recipe(argv=[str(program_path("ftpspecd")), "--listen", f"{HOST}:{port}", "--root",
                         str(root), "--user", f"{LOGIN}:{LOGIN}", "--tls-cert", str(cert), "--tls-key", str(key)],
                   port_from_log=re.compile(r"listening on [\d.]+:(\d+)"), tls=True)
 
 
-RECIPES: dict[str, Callable[[Path, int, Path], Recipe]] = {
+RECIPES: dict[str, Callable[[Path, int, Path, int | None], Recipe]] = {
     "ftpspecd": _ftpspecd, "vsftpd": _vsftpd, "proftpd": _proftpd,
     "pure-ftpd": _pure_ftpd, "pyftpdlib": _pyftpdlib, "twisted": _twisted,
     "inetutils": _inetutils,
@@ -445,8 +448,8 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _start_once(name: str, root: Path, port: int, work: Path) -> Peer:
-    recipe = RECIPES[name](root, port, work)
+def _start_once(name: str, root: Path, port: int, work: Path, max_sessions: int | None) -> Peer:
+    recipe = RECIPES[name](root, port, work, max_sessions)
     log_path = work / "server.log"
     env = dict(os.environ, **(recipe.env or {}))
     with open(log_path, "wb") as log:
@@ -487,8 +490,11 @@ def _all_logs(work: Path) -> str:
 
 
 @contextlib.contextmanager
-def start_peer(name: str, root: Path, port: int = 0) -> Iterator[Peer]:
+def start_peer(name: str, root: Path, port: int = 0, max_sessions: int | None = None) -> Iterator[Peer]:
     """Run peer ``name`` over ``root`` on 127.0.0.1:``port`` (0: a free port) until the block ends.
+
+    ``max_sessions`` raises the session limit of the servers that have one as launched (ProFTPD
+    MaxInstances 30, pure-ftpd -c 50), for benchmarks with many sessions; None keeps them.
 
     Raises PeerUnavailable when its program is not installed and PeerStartError when it does not
     greet within START_TIMEOUT seconds (the message carries its log).
@@ -507,7 +513,7 @@ def start_peer(name: str, root: Path, port: int = 0) -> Iterator[Peer]:
             attempt_work.mkdir()
             chosen = port if port or name == "ftpspecd" else free_port()
             try:
-                peer = _start_once(name, root, chosen, attempt_work)
+                peer = _start_once(name, root, chosen, attempt_work, max_sessions)
                 break
             except PeerStartError:
                 if attempt + 1 == attempts:
