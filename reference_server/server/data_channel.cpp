@@ -34,13 +34,39 @@ std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::ad
   return {};
 }
 
+namespace {
+/// True when no connection waits on `listener` (one non-blocking accept says EAGAIN). A
+/// connection that does wait (a stray one after the last transfer) is taken and closed.
+bool nothing_pending(tcp::acceptor& listener) {
+  boost::system::error_code ec;
+  if (!listener.non_blocking()) listener.non_blocking(true, ec);
+  if (ec) return false;
+  tcp::socket stray(listener.get_executor());
+  listener.accept(stray, ec);
+  return ec == asio::error::would_block || ec == asio::error::try_again;
+}
+}  // namespace
+
 std::optional<tcp::endpoint> DataChannel::open_passive(const asio::ip::address& local, std::string& error) {
+  std::optional<Listener> spare = std::exchange(spare_, std::nullopt);
   reset();
+  // The listener of the session's last transfer answers this PASV/EPSV again when it is on the
+  // same address and nothing waits on it: no socket, bind, listen and close per file (RFC 959
+  // §4.1.1 PASV asks for a port to listen on, not a new one).
+  if (spare && spare->endpoint.address() == local && nothing_pending(spare->acceptor)) {
+    passive_ = std::move(spare);
+    return passive_->endpoint;
+  }
+  spare.reset();
   auto acceptor = ports_.open(local, error);
   if (!acceptor) return std::nullopt;
   boost::system::error_code ec;
   auto bound = acceptor->local_endpoint(ec);
-  passive_ = std::move(acceptor);
+  if (ec) {
+    error = "Cannot open passive listener: " + ec.message();
+    return std::nullopt;
+  }
+  passive_.emplace(Listener{std::move(*acceptor), bound});
   return bound;
 }
 
@@ -90,11 +116,13 @@ asio::awaitable<std::optional<tcp::socket>> DataChannel::open(const asio::ip::ad
   boost::system::error_code ec;
   if (kept_) co_return std::exchange(kept_, std::nullopt);
   if (passive_) {
-    tcp::acceptor listener = std::move(*passive_);
+    Listener listener = std::move(*passive_);
     passive_.reset();
     tcp::socket socket(executor_);
+    tcp::endpoint peer;
     // The usual case: the client connected before its command, and one accept takes it.
-    if (auto watched = take_connection(listener, socket, ec)) {
+    auto watched = take_connection(listener.acceptor, socket, peer, ec);
+    if (watched) {
       tcp::acceptor& acceptor = *watched;
       accepting_ = &acceptor;
       auto dog = Watchdog::start(executor_, timeout, [&acceptor] {
@@ -105,17 +133,16 @@ asio::awaitable<std::optional<tcp::socket>> DataChannel::open(const asio::ip::ad
       dog->stop();
       accepting_ = nullptr;
     }
-    boost::system::error_code ignored;
-    listener.close(ignored);
     if (!socket.is_open()) {
       error = "Can't open data connection: no connection to the passive port";
       co_return std::nullopt;
     }
-    const auto peer = socket.remote_endpoint(ec);
+    if (watched) peer = socket.remote_endpoint(ec);  // the non-blocking accept already told it
     if (ec || unmapped(peer.address()) != unmapped(client)) {
       error = "Can't open data connection: connection from a host other than the client (RFC 2577 §3)";
       co_return std::nullopt;
     }
+    if (!watched) spare_ = std::move(listener);  // still unwatched: the next PASV/EPSV may use it again
     co_return std::optional<tcp::socket>(std::move(socket));
   }
   if (active_) {
@@ -150,17 +177,12 @@ void DataChannel::cancel() {
   if (connecting_) connecting_->close(ignored);
 }
 
-void DataChannel::drop_passive() {
-  boost::system::error_code ignored;
-  if (passive_) passive_->close(ignored);
-  passive_.reset();
-}
+void DataChannel::drop_passive() { passive_.reset(); }
 
 void DataChannel::reset() {
   drop_kept();
-  boost::system::error_code ignored;
-  if (passive_) passive_->close(ignored);
-  passive_.reset();
+  passive_.reset();  // the acceptors close as they are destroyed
+  spare_.reset();
   active_.reset();
 }
 
