@@ -4,20 +4,24 @@ connection, each over its own data connection (RFC 959 §3.4.1: in stream mode t
 file), from ftpspecd and the peer servers side by side.
 
     /usr/bin/python3 bench/small_files.py [--build-dir build/release] [--peers ftpspecd,pure-ftpd,...]
-                                          [--files 2000] [--rounds 5] [--clients ftplib,curl] [--json out.json]
+                                          [--files 2000] [--curl-files 300] [--rounds 5]
+                                          [--clients ftplib,curl] [--baseline BUILD_DIR] [--json out.json]
 
 Every server is started at once. Each round, each server in turn (the order rotates from round to
 round, so the TIME-WAIT sockets left by the one before fall on every server alike) is measured
 with each client:
 
 - ftplib: Python's ftplib (/usr/bin/python3), one session, `retrbinary("RETR f")` per file
-  (TYPE I, PASV, RETR, read to the close, 226);
+  (TYPE I, PASV, RETR, read to the close, 226). Files/s: N over the time from the first RETR to
+  the last 226.
 - curl: one curl process given every URL in a --config file; it keeps the control connection
-  (EPSV, RETR per file; TYPE and CWD once).
+  (EPSV, SIZE, RETR per file; CWD and TYPE once). Files/s: N over the process's run (its login
+  included, ~1 ms). curl 7.88.1 sometimes waits 1 s before it connects a data connection (see
+  STALL_S), which dominates that figure, so the table also gives "curl per transfer", 1 / the
+  median of curl's own %{time_total} per URL, and the number of stalls per run.
 
-Files/s is N over the time from the first RETR (ftplib) or the process start (curl: its login is
-included, ~1 ms) to the last byte. Prints the medians over the rounds, every figure, and the ratio
-of ftpspecd's median to the best peer's, per client. Run as root for vsftpd.
+Prints the medians over the rounds, every figure, and the ratio of ftpspecd's median to the best
+peer's per client. Run as root for vsftpd.
 """
 from __future__ import annotations
 
@@ -32,13 +36,18 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench  # noqa: E402  (bench/run.py: logging, work dir, TIME-WAIT counting)
 
 SIZE = 4096
 BASELINE = "ftpspecd-baseline"  # --baseline: a second ftpspecd, from another build tree
-DIRECTORY = "small"  # under each server's root: readable by every login
+DIRECTORY = "small"
+# curl 7.88.1 waits a whole second before it connects the data connection when the 229 reply was
+# already readable as it sent EPSV (its DO phase ends with no socket to wait on; multi poll
+# timeout 1 s). Whether that happens is a race with the server's reply time, so it is counted.
+STALL_S = 0.5  # under each server's root: readable by every login
 
 
 def make_files(root: Path, count: int) -> list[str]:
@@ -82,22 +91,31 @@ def run_ftplib(peer, names: list[str]) -> float | None:
     return len(names) / elapsed
 
 
-def run_curl(peer, names: list[str], work: Path) -> float | None:
-    """Files/s for one curl process fetching every URL over one control connection."""
-    config = work / f"curl-{peer.name}.conf"
+class CurlRun(NamedTuple):
+    files_per_s: float  # N over the process's whole run
+    per_transfer_per_s: float  # 1 / median of curl's own time_total per URL: the stalls do not move it
+    stalls: int  # transfers whose data connection waited STALL_S or more before it started
+
+
+def run_curl(peer, names: list[str], work: Path) -> CurlRun | None:
+    """One curl process fetching every URL over one control connection."""
+    config = work / f"curl-{peer.name}-{peer.port}.conf"
     with open(config, "w") as out:
         for name in names:
             out.write(f'url = "{peer.url}/{DIRECTORY}/{name}"\noutput = "/dev/null"\n')
     start = time.perf_counter()
-    result = subprocess.run(["curl", "-sS", "--config", str(config), "-w", "%{size_download}\n"],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(["curl", "-sS", "--config", str(config), "-w",
+                             "%{size_download} %{time_total} %{time_pretransfer}\n"],
+                            capture_output=True, text=True, timeout=1800)
     elapsed = time.perf_counter() - start
-    sizes = [int(line) for line in result.stdout.split()]
-    if result.returncode != 0 or sum(sizes) != SIZE * len(names):
-        bench.log(f"    curl failed ({result.returncode}, {sum(sizes)} of {SIZE * len(names)} bytes): "
+    rows = [line.split() for line in result.stdout.splitlines() if line.strip()]
+    got = sum(int(row[0]) for row in rows)
+    if result.returncode != 0 or got != SIZE * len(names):
+        bench.log(f"    curl failed ({result.returncode}, {got} of {SIZE * len(names)} bytes): "
                   f"{result.stderr.strip()[:300]}")
         return None
-    return len(names) / elapsed
+    stalls = sum(1 for row in rows if float(row[2]) >= STALL_S)
+    return CurlRun(len(names) / elapsed, 1 / statistics.median(float(row[1]) for row in rows), stalls)
 
 
 def main() -> int:
@@ -106,6 +124,8 @@ def main() -> int:
     parser.add_argument("--peers", default="ftpspecd,vsftpd,proftpd,pure-ftpd",
                         help="comma-separated; pyftpdlib may be added")
     parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--curl-files", type=int, default=300,
+                        help="URLs per curl run (each 1 s stall costs as much as ~2,000 transfers)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--clients", default="ftplib,curl")
     parser.add_argument("--baseline", metavar="BUILD_DIR",
@@ -121,7 +141,10 @@ def main() -> int:
     if args.baseline:
         names.insert(1, BASELINE)
     clients = [c for c in ("ftplib", "curl") if c in args.clients.split(",")]
-    figures = {client: {name: [] for name in names} for client in clients}
+    # "curl per transfer": 1 / median of curl's time_total per URL (without the stalls' weight).
+    series = clients + (["curl per transfer"] if "curl" in clients else [])
+    figures = {kind: {name: [] for name in names} for kind in series}
+    stalls: dict[str, list[int]] = {name: [] for name in names}
     time_wait: list[int] = []
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-small-", dir=args.work_dir) as work_text:
         work = Path(work_text)
@@ -149,17 +172,26 @@ def main() -> int:
             time_wait.append(bench.time_wait_sockets())
             bench.log(f"round {round_number + 1} of {args.rounds} ({time_wait[-1]} TIME-WAIT sockets): {', '.join(turn)}")
             for name in turn:
-                for client in clients:
-                    speed = run_ftplib(peers[name], files) if client == "ftplib" else run_curl(peers[name], files, work)
+                if "ftplib" in clients:
+                    speed = run_ftplib(peers[name], files)
                     if speed:
-                        figures[client][name].append(speed)
-                    bench.log(f"  {name} {client}: {speed or 0:,.0f} files/s")
+                        figures["ftplib"][name].append(speed)
+                    bench.log(f"  {name} ftplib: {speed or 0:,.0f} files/s")
+                if "curl" in clients:
+                    run = run_curl(peers[name], files[:args.curl_files], work)
+                    if run:
+                        figures["curl"][name].append(run.files_per_s)
+                        figures["curl per transfer"][name].append(run.per_transfer_per_s)
+                        stalls[name].append(run.stalls)
+                        bench.log(f"  {name} curl: {run.files_per_s:,.0f} files/s, {run.per_transfer_per_s:,.0f} "
+                                  f"per transfer, {run.stalls} stalls of 1 s")
 
     summary = {}
-    print(f"\n{args.files:,} x 4 KiB RETR in stream mode, one session, {args.rounds} alternating rounds (files/s)\n")
+    print(f"\n4 KiB RETR in stream mode, one session ({args.files:,} files with ftplib, {args.curl_files:,} with curl), "
+          f"{args.rounds} alternating rounds (files/s)\n")
     print("| client | server | median | runs |")
     print("|---|---|---|---|")
-    for client in clients:
+    for client in series:
         medians = {}
         for name, values in figures[client].items():
             if not values:
@@ -174,6 +206,8 @@ def main() -> int:
                                "medians": medians}
             if BASELINE in medians:
                 summary[client]["baseline_ratio"] = medians[BASELINE] / peers_only[best]
+    if "curl" in clients:
+        print("\ncurl stalls of 1 s per run: " + "; ".join(f"{n} {' '.join(map(str, v))}" for n, v in stalls.items() if v))
     print()
     for client, s in summary.items():
         print(f"{client}: ftpspecd / best peer ({s['best_peer']}), by median: {s['ratio']:.2f}x")
@@ -181,7 +215,7 @@ def main() -> int:
             print(f"{client}: {BASELINE} / best peer ({s['best_peer']}), by median: {s['baseline_ratio']:.2f}x")
     if args.json:
         Path(args.json).write_text(json.dumps({"files": args.files, "size": SIZE, "rounds": args.rounds,
-                                               "figures": figures, "summary": summary,
+                                               "curl_files": args.curl_files, "figures": figures, "summary": summary, "curl_stalls": stalls,
                                                "time_wait_at_round_start": time_wait}, indent=2))
     return 0
 

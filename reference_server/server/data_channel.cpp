@@ -66,6 +66,9 @@ std::optional<tcp::endpoint> DataChannel::open_passive(const asio::ip::address& 
     error = "Cannot open passive listener: " + ec.message();
     return std::nullopt;
   }
+  // A download's data and FIN then leave in one segment (set_cork); 4 KiB files took two.
+  const int cork = 1;
+  (void)::setsockopt(acceptor->native_handle(), IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
   passive_.emplace(Listener{std::move(*acceptor), bound});
   return bound;
 }
@@ -73,6 +76,11 @@ std::optional<tcp::endpoint> DataChannel::open_passive(const asio::ip::address& 
 void DataChannel::set_active(const tcp::endpoint& target) {
   reset();
   active_ = target;
+}
+
+void set_cork(tcp::socket& socket, bool on) noexcept {
+  const int value = on ? 1 : 0;
+  (void)::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
 }
 
 PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip) {

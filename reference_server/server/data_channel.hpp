@@ -24,6 +24,10 @@ std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::ad
 /// also a socket this side has closed), or reset (its RST came). A RST after a FIN shows here,
 /// where recv(2) would keep reporting the end of the stream.
 enum class PeerState { open, closed, reset };
+/// TCP_CORK on `socket`: while set, TCP sends only full segments; clearing it or a shutdown
+/// pushes the rest. Passive listeners are corked, and Linux copies the option to the connections
+/// they accept (as TCP_NODELAY).
+void set_cork(tcp::socket& socket, bool on) noexcept;
 /// `round_trip`, when given, gets the kernel's smoothed round-trip time of the connection.
 PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip = nullptr);
 inline bool peer_has_closed(tcp::socket& socket) { return peer_state(socket) != PeerState::open; }
