@@ -50,6 +50,23 @@ DIRECTORY = "small"
 STALL_S = 0.5  # under each server's root: readable by every login
 
 
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds of the server: its process (all threads), the children it has reaped, and the
+    live session processes below it (forking servers). Clock-tick precision (10 ms)."""
+    from tests.peers.launch import descendants
+    total = 0
+    for each in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime (proc(5))
+    return total / CLOCK_TICK
+
+
 def make_files(root: Path, count: int) -> list[str]:
     directory = root / DIRECTORY
     directory.mkdir(exist_ok=True)
@@ -145,6 +162,7 @@ def main() -> int:
     series = clients + (["curl per transfer"] if "curl" in clients else [])
     figures = {kind: {name: [] for name in names} for kind in series}
     stalls: dict[str, list[int]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}  # server CPU us per file, ftplib runs
     time_wait: list[int] = []
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-small-", dir=args.work_dir) as work_text:
         work = Path(work_text)
@@ -173,10 +191,14 @@ def main() -> int:
             bench.log(f"round {round_number + 1} of {args.rounds} ({time_wait[-1]} TIME-WAIT sockets): {', '.join(turn)}")
             for name in turn:
                 if "ftplib" in clients:
+                    before = server_cpu_s(peers[name].process.pid)
                     speed = run_ftplib(peers[name], files)
+                    time.sleep(0.1)  # a forking server reaps the session process: its time moves to cutime
+                    cpu_us = (server_cpu_s(peers[name].process.pid) - before) * 1e6 / len(files)
                     if speed:
                         figures["ftplib"][name].append(speed)
-                    bench.log(f"  {name} ftplib: {speed or 0:,.0f} files/s")
+                        cpu[name].append(cpu_us)
+                    bench.log(f"  {name} ftplib: {speed or 0:,.0f} files/s, server CPU {cpu_us:,.0f} us per file")
                 if "curl" in clients:
                     run = run_curl(peers[name], files[:args.curl_files], work)
                     if run:
@@ -206,6 +228,9 @@ def main() -> int:
                                "medians": medians}
             if BASELINE in medians:
                 summary[client]["baseline_ratio"] = medians[BASELINE] / peers_only[best]
+    if "ftplib" in clients:
+        print("\nserver CPU per file during the ftplib runs (us, median): " +
+              "; ".join(f"{n} {statistics.median(v):,.0f}" for n, v in cpu.items() if v))
     if "curl" in clients:
         print("\ncurl stalls of 1 s per run: " + "; ".join(f"{n} {' '.join(map(str, v))}" for n, v in stalls.items() if v))
     print()
@@ -215,7 +240,7 @@ def main() -> int:
             print(f"{client}: {BASELINE} / best peer ({s['best_peer']}), by median: {s['baseline_ratio']:.2f}x")
     if args.json:
         Path(args.json).write_text(json.dumps({"files": args.files, "size": SIZE, "rounds": args.rounds,
-                                               "curl_files": args.curl_files, "figures": figures, "summary": summary, "curl_stalls": stalls,
+                                               "curl_files": args.curl_files, "figures": figures, "summary": summary, "curl_stalls": stalls, "server_cpu_us_per_file_ftplib": cpu,
                                                "time_wait_at_round_start": time_wait}, indent=2))
     return 0
 
