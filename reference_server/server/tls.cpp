@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <cerrno>
 #include <stdexcept>
 #include <string>
 
@@ -40,28 +39,7 @@ asio::awaitable<std::size_t> SwitchableStream::read_some(asio::mutable_buffer bu
     co_return n;
   }
   if (tls_) co_return co_await tls_->async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));
-  // In clear text: recv(2) without blocking, and a wait for readability only when nothing is
-  // there. Asio's async_read_some completes a read that succeeds at once through the io queue,
-  // one more epoll_wait(2) per command. Waiting after EAGAIN loses no wakeup: this thread
-  // registers the wait before it next polls, and any byte that arrives later is a new event.
-  while (true) {
-    const ssize_t n = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
-    if (n > 0) {
-      ec = {};
-      co_return static_cast<std::size_t>(n);
-    }
-    if (n == 0) {
-      ec = buffer.size() == 0 ? boost::system::error_code{} : boost::system::error_code(asio::error::eof);
-      co_return 0;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      ec = boost::system::error_code(errno, boost::system::system_category());
-      co_return 0;
-    }
-    co_await socket_.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return 0;
-  }
+  co_return co_await socket_.async_read_some(buffer, asio::redirect_error(asio::use_awaitable, ec));
 }
 
 asio::awaitable<std::size_t> SwitchableStream::write_all(asio::const_buffer buffer, boost::system::error_code& ec) {
