@@ -34,30 +34,12 @@ std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::ad
   return {};
 }
 
-namespace {
-/// True when no connection waits on `listener` (one non-blocking accept says EAGAIN). A
-/// connection that does wait (a stray one after the last transfer) is taken and closed.
-bool nothing_pending(tcp::acceptor& listener) {
-  boost::system::error_code ec;
-  if (!listener.non_blocking()) listener.non_blocking(true, ec);
-  if (ec) return false;
-  tcp::socket stray(listener.get_executor());
-  listener.accept(stray, ec);
-  return ec == asio::error::would_block || ec == asio::error::try_again;
-}
-}  // namespace
-
 std::optional<tcp::endpoint> DataChannel::open_passive(const asio::ip::address& local, std::string& error) {
-  std::optional<Listener> spare = std::exchange(spare_, std::nullopt);
   reset();
-  // The listener of the session's last transfer answers this PASV/EPSV again when it is on the
-  // same address and nothing waits on it: no socket, bind, listen and close per file (RFC 959
-  // §4.1.1 PASV asks for a port to listen on, not a new one).
-  if (spare && spare->endpoint.address() == local && nothing_pending(spare->acceptor)) {
-    passive_ = std::move(spare);
-    return passive_->endpoint;
-  }
-  spare.reset();
+  // A new listener per transfer. Answering the next PASV/EPSV with the last transfer's listener
+  // saved ~20 us per file, but curl 7.88.1 stalls 1 s before a data connection whenever the 229
+  // is readable as it sends EPSV, and the faster reply made that 10x more frequent
+  // (docs/performance.md, small files).
   auto acceptor = ports_.open(local, error);
   if (!acceptor) return std::nullopt;
   boost::system::error_code ec;
@@ -150,7 +132,6 @@ asio::awaitable<std::optional<tcp::socket>> DataChannel::open(const asio::ip::ad
       error = "Can't open data connection: connection from a host other than the client (RFC 2577 §3)";
       co_return std::nullopt;
     }
-    if (!watched) spare_ = std::move(listener);  // still unwatched: the next PASV/EPSV may use it again
     co_return std::optional<tcp::socket>(std::move(socket));
   }
   if (active_) {
@@ -189,8 +170,7 @@ void DataChannel::drop_passive() { passive_.reset(); }
 
 void DataChannel::reset() {
   drop_kept();
-  passive_.reset();  // the acceptors close as they are destroyed
-  spare_.reset();
+  passive_.reset();  // the acceptor closes as it is destroyed
   active_.reset();
 }
 

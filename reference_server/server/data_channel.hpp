@@ -37,8 +37,7 @@ class DataChannel {
   DataChannel(asio::any_io_executor executor, PassivePorts& ports) : executor_(std::move(executor)), ports_(ports) {}
 
   /// PASV/EPSV: listens on `local` (the control connection's local address), a port from the
-  /// server's passive range (PassivePorts), or again on the port of the session's last transfer
-  /// when that listener took its connection at once and nothing has connected to it since.
+  /// server's passive range (PassivePorts).
   /// Replaces any earlier setup. Returns the bound endpoint, or nullopt with `error` set.
   std::optional<tcp::endpoint> open_passive(const asio::ip::address& local, std::string& error);
   /// PORT/EPRT: remembers the target (already checked with refuse_active_target).
@@ -79,9 +78,6 @@ class DataChannel {
   asio::any_io_executor executor_;
   PassivePorts& ports_;
   std::optional<Listener> passive_;
-  /// The listener that took the last transfer's connection with one non-blocking accept (still
-  /// unwatched), kept for the next PASV/EPSV of the session. reset() closes it.
-  std::optional<Listener> spare_;
   std::optional<tcp::endpoint> active_;
   std::optional<tcp::socket> kept_;
   tcp::socket* connecting_ = nullptr;

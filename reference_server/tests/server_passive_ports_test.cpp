@@ -84,39 +84,6 @@ TEST_F(PassivePortsTest, PortsStayInTheRangeAndRotate) {
   EXPECT_EQ(client.download("RETR f.txt"), "abc");
 }
 
-/// One RETR over a data connection to `port`, opened before the command (as most clients do).
-std::string retr_over(Client& client, std::uint16_t port) {
-  tcp::socket data = client.connect_data(port);
-  EXPECT_EQ(client.cmd("RETR f.txt").code(), 150);
-  std::string bytes = Client::read_all(data);
-  EXPECT_EQ(client.final_reply("RETR").code(), 226);
-  return bytes;
-}
-
-TEST_F(PassivePortsTest, LastTransfersListenerAnswersTheNextEpsvUnlessAConnectionWaitsOnIt) {
-  const std::uint16_t low = some_free_port();
-  start_with({low, static_cast<std::uint16_t>(low + 3)});
-  write_file(root() / "f.txt", "abc");
-  Client client(port_);
-  client.read();
-  client.login();
-  const std::uint16_t first = epsv_port(client);
-  EXPECT_EQ(retr_over(client, first), "abc");
-  // The listener took its connection at once: the next EPSV announces it again (no new bind).
-  EXPECT_EQ(epsv_port(client), first);
-  EXPECT_EQ(retr_over(client, first), "abc");
-  // A connection nobody asked for waits on it: it is not the next transfer's, so the next EPSV
-  // closes that listener (and the stray connection) and listens on another port.
-  tcp::socket stray = client.connect_data(first);
-  const std::uint16_t next = epsv_port(client);
-  EXPECT_NE(next, first);
-  EXPECT_EQ(retr_over(client, next), "abc");
-  boost::system::error_code ec;
-  char byte = 0;
-  stray.read_some(asio::buffer(&byte, 1), ec);
-  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
-}
-
 /// Two neighbouring ports that are both free now: `low` stays taken by `squatter` (listening).
 std::uint16_t taken_then_free_pair(tcp::acceptor& squatter) {
   for (int attempt = 0; attempt < 50; ++attempt) {
