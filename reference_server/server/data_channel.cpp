@@ -38,8 +38,8 @@ std::optional<tcp::endpoint> DataChannel::open_passive(const asio::ip::address& 
   reset();
   // A new listener per transfer. Answering the next PASV/EPSV with the last transfer's listener
   // saved ~20 us per file, but curl 7.88.1 stalls 1 s before a data connection whenever the 229
-  // is readable as it sends EPSV, and the faster reply made that 10x more frequent
-  // (docs/performance.md, small files).
+  // is readable as it sends EPSV, and the faster reply stalled it more often in two of three
+  // paired runs (docs/performance.md, small files).
   auto acceptor = ports_.open(local, error);
   if (!acceptor) return std::nullopt;
   boost::system::error_code ec;
