@@ -28,3 +28,22 @@ def test_alternate_measures_every_server_in_every_round(tmp_path):
             # bench_retr/bench_stor return None (not a figure) for a failed or short transfer
             assert len(figures[kind][server]) == 2, (kind, server, run.stderr)
             assert all(speed > 0 for speed in figures[kind][server])
+
+
+def test_small_files_measures_every_server_with_both_clients(tmp_path):
+    # bench/small_files.py, tiny: 20 files with ftplib and 5 with curl from ftpspecd and
+    # pyftpdlib, two rounds; every run must have fetched every byte (figures are not judged).
+    results = tmp_path / "small.json"
+    run = subprocess.run(
+        ["/usr/bin/python3", str(REPO / "bench" / "small_files.py"), "--build-dir", str(BUILD),
+         "--peers", "ftpspecd,pyftpdlib", "--rounds", "2", "--files", "20", "--curl-files", "5",
+         "--json", str(results)],
+        capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "ftplib: ftpspecd / best peer (pyftpdlib), by median:" in run.stdout, run.stdout
+    assert "curl per transfer: ftpspecd / best peer (pyftpdlib), by median:" in run.stdout, run.stdout
+    report = json.loads(results.read_text())
+    for client in ("ftplib", "curl", "curl per transfer"):
+        for server in ("ftpspecd", "pyftpdlib"):
+            assert len(report["figures"][client][server]) == 2, (client, server, run.stderr)
+            assert all(speed > 0 for speed in report["figures"][client][server])

@@ -331,7 +331,21 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
     boost::system::error_code ignored;
     data.socket().set_option(tcp::no_delay(true), ignored);
   }
-  state->watchdog = Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [&data] { data.close(); });
+  state->start_watchdog = [this, &data] {
+    return Watchdog::start(stream_->socket().get_executor(), config_.data_timeout, [&data] { data.close(); });
+  };
+  // Plain binary in stream mode goes through sendfile(2), which starts the watchdog when it first
+  // has to wait; every other path starts it now.
+  const bool zero_copy = job.kind == TransferJob::Kind::send_file && job.representation.is_plain_binary() &&
+                         !state_.prot_private && !state->shaper.active();
+  if (!zero_copy) state->watch();
+  // Stream mode in clear ends with our FIN, which pushes what TCP_CORK (inherited from the passive
+  // listener) holds back, so a small file goes out as one segment with it. Anything else (TLS
+  // handshakes, MODE B/C's EOF marker on an open connection, a script's pacing) must not wait
+  // for a full segment.
+  if (state_.prot_private || job.representation.mode != ftpspec::codec::Mode::stream || shape.any()) {
+    set_cork(data.socket(), false);
+  }
   std::shared_ptr<Watchdog> interrupt;
   if (shape.interrupt.count() > 0) {
     // A script's deviation: the control connection "times out" while the data still flows.
@@ -384,7 +398,8 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
         break;
     }
   }
-  state->watchdog->stop();
+  if (state->watchdog) state->watchdog->stop();
+  state->start_watchdog = nullptr;
   if (interrupt) interrupt->stop();
   data_stream_ = nullptr;
   // RFC 959 §3.3: a complete MODE B/C transfer leaves its connection open for the next one
@@ -400,9 +415,13 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
     record_event(Recorder::Tag::data, fmt::format("data connection: {} bytes {}, {}", state->bytes,
                                                   job.kind == TransferJob::Kind::receive_file ? "received" : "sent", how));
   }
+  // A complete download in stream mode has sent its FIN (end_of_data): the 226 may go before the
+  // descriptor is closed (RFC 959 §4.2: 226 "closing data connection"; the close is done).
+  const bool fin_sent = result.outcome == TransferOutcome::complete && job.kind != TransferJob::Kind::receive_file &&
+                        !kept && !shape.any() && !data.secure();
   if (kept) data_.keep(std::move(data.socket()));
   else if (shape.end == TransferShape::End::reset) data.reset();
-  else if (shape.linger.count() == 0) data.close();
+  else if (shape.linger.count() == 0 && !fin_sent) data.close();
   if (job.upload) {
     co_await end_upload(*state, *job.upload, std::move(result), kept);
   } else {
@@ -411,6 +430,7 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
     }
     co_await reply_transfer_result(result, kept, *state);
   }
+  if (fin_sent) data.close();
   if (shape.linger.count() > 0 && data.socket().is_open()) {
     // A script's deviation: the data connection ends well after the final reply (a late FIN).
     co_await sink_->flush();

@@ -24,6 +24,10 @@ std::string refuse_active_target(const tcp::endpoint& target, const asio::ip::ad
 /// also a socket this side has closed), or reset (its RST came). A RST after a FIN shows here,
 /// where recv(2) would keep reporting the end of the stream.
 enum class PeerState { open, closed, reset };
+/// TCP_CORK on `socket`: while set, TCP sends only full segments; clearing it or a shutdown
+/// pushes the rest. Passive listeners are corked, and Linux copies the option to the connections
+/// they accept (as TCP_NODELAY).
+void set_cork(tcp::socket& socket, bool on) noexcept;
 /// `round_trip`, when given, gets the kernel's smoothed round-trip time of the connection.
 PeerState peer_state(tcp::socket& socket, std::chrono::microseconds* round_trip = nullptr);
 inline bool peer_has_closed(tcp::socket& socket) { return peer_state(socket) != PeerState::open; }
@@ -66,9 +70,14 @@ class DataChannel {
   void drop_passive();
 
  private:
+  /// A passive listening socket and the endpoint it is bound to.
+  struct Listener {
+    tcp::acceptor acceptor;
+    tcp::endpoint endpoint;
+  };
   asio::any_io_executor executor_;
   PassivePorts& ports_;
-  std::optional<tcp::acceptor> passive_;
+  std::optional<Listener> passive_;
   std::optional<tcp::endpoint> active_;
   std::optional<tcp::socket> kept_;
   tcp::socket* connecting_ = nullptr;

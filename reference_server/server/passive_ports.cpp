@@ -74,9 +74,11 @@ std::optional<tcp::acceptor> PassivePorts::open(const asio::ip::address& local, 
   return std::nullopt;
 }
 
-std::optional<tcp::acceptor> take_connection(tcp::acceptor& listener, tcp::socket& socket, boost::system::error_code& ec) {
-  listener.non_blocking(true, ec);
-  if (!ec) listener.accept(socket, ec);
+std::optional<tcp::acceptor> take_connection(tcp::acceptor& listener, tcp::socket& socket, tcp::endpoint& peer,
+                                             boost::system::error_code& ec) {
+  ec.clear();
+  if (!listener.non_blocking()) listener.non_blocking(true, ec);  // a reused listener already is
+  if (!ec) listener.accept(socket, peer, ec);
   if (ec != asio::error::would_block && ec != asio::error::try_again) return std::nullopt;
   const auto protocol = listener.local_endpoint(ec).protocol();
   if (ec) return std::nullopt;

@@ -49,9 +49,10 @@ class PassivePorts {
 };
 
 /// Takes the connection waiting on an unwatched passive `listener` with one non-blocking accept
-/// into `socket`. When none has arrived yet it moves the listening socket to `socket`'s
-/// executor and returns that acceptor, for an asynchronous accept; nullopt when `socket` is
-/// connected (or `ec` says why neither happened).
-std::optional<tcp::acceptor> take_connection(tcp::acceptor& listener, tcp::socket& socket, boost::system::error_code& ec);
+/// into `socket` (and its address into `peer`). When none has arrived yet it moves the listening
+/// socket to `socket`'s executor and returns that acceptor, for an asynchronous accept; nullopt
+/// when `socket` is connected (or `ec` says why neither happened).
+std::optional<tcp::acceptor> take_connection(tcp::acceptor& listener, tcp::socket& socket, tcp::endpoint& peer,
+                                             boost::system::error_code& ec);
 
 }  // namespace ftpspecd

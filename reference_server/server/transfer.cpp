@@ -134,6 +134,7 @@ asio::awaitable<TransferResult> sendfile_all(tcp::socket& data, int fd, std::uin
     if (n == 0) break;  // end of file (it shrank since the 150, or its size was not known)
     if (errno == EINTR) continue;
     if (errno == EAGAIN) {
+      state.watch();
       co_await data.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !data.is_open()) co_return lost(ec ? ec : asio::error::operation_aborted, state);
       continue;

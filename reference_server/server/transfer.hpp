@@ -62,12 +62,18 @@ struct TransferState {
   std::uint64_t bytes = 0;      ///< bytes moved on the data connection so far
   bool aborted = false;         ///< set by ABOR before it closes the socket
   std::shared_ptr<Watchdog> watchdog;  ///< touched on every progress; closes the socket when idle
+  /// Starts `watchdog`. watch() calls it once, before the first wait for the peer: a sendfile(2)
+  /// transfer of a small file never waits, and then costs no timer and no coroutine.
+  std::function<std::shared_ptr<Watchdog>()> start_watchdog;
   /// RFC 959 §3.5: send_file emits a restart marker (the decimal file offset) before each further
   /// byte every this many local bytes in MODE B/C; 0: none.
   std::uint64_t restart_marker_interval = 0;
   /// RFC 959 §3.5: receive_file calls this for each restart marker the sender put in the data,
   /// with the mark's local offset counted from the transfer's start (the caller adds REST).
   std::function<void(const ftpspec::codec::RestartMark&)> on_restart_mark;
+  void watch() {
+    if (!watchdog && start_watchdog) watchdog = start_watchdog();
+  }
   void progressed(std::size_t n) {
     bytes += n;
     if (watchdog) watchdog->touch();

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ftpspecd {
 
@@ -40,6 +41,8 @@ class Vfs {
 
  private:
   bool inside_root(const std::filesystem::path& canonical) const;
+  /// True when no component of root/parts is a symbolic link (found without following any).
+  bool free_of_links(const std::vector<std::string>& parts) const;
   std::filesystem::path root_;
 };
 
