@@ -12,6 +12,7 @@
 #include "client/record_view.hpp"
 #include "net/self_signed_cert.hpp"
 #include "run/findings.hpp"
+#include "run/parallel.hpp"
 #include "server/server.hpp"
 
 namespace ftpspec::client {
@@ -170,23 +171,13 @@ run::RunResult run_client_suite(const std::vector<ClientCase>& cases, ClientDriv
   std::vector<std::size_t> order(cases.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cases[a].deadline > cases[b].deadline; });
-  std::atomic<std::size_t> next{0};
-  std::size_t done = 0;
-  std::mutex progress_mutex;
-  auto worker = [&] {
-    for (std::size_t n = next++; n < cases.size() && !(options.stop && *options.stop); n = next++) {
-      const std::size_t i = order[n];
-      result.cases[i] = run_client_case(cases[i], driver, options, cert, key);
-      std::lock_guard lock(progress_mutex);
-      ++done;
-      if (progress) progress(result.cases[i], done, cases.size());
-    }
-  };
-  const unsigned jobs = driver.parallel() ? std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(cases.size()))) : 1;
-  std::vector<std::thread> pool;
-  for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool) thread.join();
+  run::for_each_in_parallel(
+      order, driver.parallel() ? options.jobs : 1,
+      [&](std::size_t i) { result.cases[i] = run_client_case(cases[i], driver, options, cert, key); },
+      [&](std::size_t i, std::size_t done) {
+        if (progress) progress(result.cases[i], done, cases.size());
+      },
+      options.stop);
   // Cases an interrupted run never started are left out rather than reported as passed.
   result.cases.erase(std::remove_if(result.cases.begin(), result.cases.end(), [](const run::CaseResult& c) { return c.id.empty(); }),
                      result.cases.end());

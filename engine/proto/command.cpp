@@ -11,12 +11,13 @@ bool valid_verb(std::string_view verb) {
   return verb.size() >= 3 && verb.size() <= 4 &&
          std::all_of(verb.begin(), verb.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
 }
-std::string upper(std::string_view s) {
-  std::string out(s);
+}  // namespace
+
+std::string upper_ascii(std::string_view text) {
+  std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return out;
 }
-}  // namespace
 
 std::string encode_command(std::string_view verb, std::string_view arg, std::error_code& ec) {
   ec.clear();
@@ -47,7 +48,7 @@ std::string encode_command(std::string_view verb, std::error_code& ec) { return 
 Command split_command_line(std::string_view line) {
   Command command;
   const std::size_t space = line.find(' ');
-  command.verb = upper(line.substr(0, space));
+  command.verb = upper_ascii(line.substr(0, space));
   if (space != std::string_view::npos) {
     command.has_arg = true;
     command.arg = std::string(line.substr(space + 1));

@@ -15,6 +15,9 @@
 
 namespace ftpspec::proto {
 
+/// `text` with ASCII letters upper-cased (verbs and reply texts compare case-insensitively).
+std::string upper_ascii(std::string_view text);
+
 struct Command {
   std::string verb;  ///< upper-cased as the server reads it (RFC 959 §5.3: verbs are case-insensitive)
   std::string arg;   ///< everything after the first SP, Telnet-decoded

@@ -45,17 +45,12 @@ namespace {
 using scenario::Step;
 using Clock = std::chrono::steady_clock;
 
-std::string upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
 
 /// The commands a transfer step sends to set itself up (RFC 959 §4.1.2): the representation and the
 /// data connection. The case is about the transfer, so their failures block it (or make it
 /// unsupported) rather than fail it.
 bool is_transfer_setup(std::string_view command) {
-  const std::string verb = upper(verb_of(command));
+  const std::string verb = proto::upper_ascii(verb_of(command));
   return verb == "TYPE" || verb == "STRU" || verb == "MODE" || verb == "PASV" || verb == "EPSV" || verb == "PORT" ||
          verb == "EPRT";
 }
@@ -68,7 +63,7 @@ bool is_protocol_violation(const std::error_code& ec) {
 
 /// The RFC section a protocol violation breaks, for findings.
 std::pair<std::string, std::string> violated_rule(const std::error_code& ec, std::string_view command) {
-  const std::string verb = upper(verb_of(command));
+  const std::string verb = proto::upper_ascii(verb_of(command));
   if (ec == session::errc::bad_passive_reply)
     return verb == "EPSV" ? std::pair{std::string("RFC 2428 §3: the 229 reply carries the port as (|||port|)"), std::string("2428 §3")}
                           : std::pair{std::string("RFC 959 §4.1.2: the 227 reply carries the address as h1,h2,h3,h4,p1,p2"),
@@ -151,11 +146,11 @@ class CaseExecutor {
                                     : "RFC 4217 §4: after 234 the client and server complete a TLS handshake on the control connection",
                                data ? "4217 §7" : "4217 §4"}));
     }
-    const bool data_connect = setup && transfer && (upper(verb_of(command)) == "PASV" || upper(verb_of(command)) == "EPSV");
+    const bool data_connect = setup && transfer && (proto::upper_ascii(verb_of(command)) == "PASV" || proto::upper_ascii(verb_of(command)) == "EPSV");
     if (data_connect && e.code() != session::errc::timeout && e.code() != session::errc::interrupted)
       return void(block(step, {command, 0, e.what(),
                                "RFC 959 §4.1.2 (PASV), RFC 2428 §3 (EPSV): the server listens at the address it announces",
-                               upper(verb_of(command)) == "EPSV" ? "2428 §3" : "959 §4.1.2"}));
+                               proto::upper_ascii(verb_of(command)) == "EPSV" ? "2428 §3" : "959 §4.1.2"}));
     record(step, Verdict::error, {}, e.code().message(), e.what());
   }
 
@@ -180,7 +175,7 @@ class CaseExecutor {
   /// optional one (500/502/504, 521/522: not implemented, or not for this protocol) makes the case
   /// unsupported; a required one (RFC 1123 §4.1.2.13) or a reply outside RFC 959 §5.4 blocks it.
   bool setup_refused(const Step& step, const std::string& command, const proto::Reply& reply) {
-    const std::string verb = upper(verb_of(command));
+    const std::string verb = proto::upper_ascii(verb_of(command));
     const std::string actual = reply_summary(reply);
     const Answer answer{command, reply.code};
     if (reply.code == 421)
@@ -348,7 +343,7 @@ class CaseExecutor {
 
   /// "TYPE A N" from a parsed line: the verb in capitals (verbs are case-insensitive, RFC 959 §5.3).
   static std::string command_line(const proto::Command& command) {
-    return command.has_arg ? fmt::format("{} {}", upper(command.verb), command.arg) : upper(command.verb);
+    return command.has_arg ? fmt::format("{} {}", proto::upper_ascii(command.verb), command.arg) : proto::upper_ascii(command.verb);
   }
 
   bool execute(const Step&, const scenario::SendRaw& raw) {
@@ -503,7 +498,7 @@ class CaseExecutor {
     }
     std::string actual = reply_summary(outcome.final_reply);
     if (outcome.final_reply.code / 100 != 2) {
-      const bool rest = upper(verb_of(answered)) == "REST";
+      const bool rest = proto::upper_ascii(verb_of(answered)) == "REST";
       Judgement graded = grade_reply(outcome.final_reply, case_.level, answered, rest ? proto::ReplyStage::first : stage,
                                      rest ? "350" : "2xx after the transfer", known_);
       std::string reason = graded.basis == Judgement::Basis::level ? fmt::format("{} did not complete: {}", answered, actual)
@@ -623,9 +618,9 @@ class CaseExecutor {
                     "the control connection is IPv6: PASV and PORT carry IPv4 addresses only (RFC 2428 §1)");
     }
     if (skip.kind == scenario::SkipUnless::Kind::feat) {
-      std::string wanted = upper(skip.argument);
+      std::string wanted = proto::upper_ascii(skip.argument);
       bool present = std::any_of(context_.features.begin(), context_.features.end(), [&](const std::string& f) {
-        std::string feature = upper(f);
+        std::string feature = proto::upper_ascii(f);
         return feature == wanted || feature.rfind(wanted + " ", 0) == 0;
       });
       if (present) return true;

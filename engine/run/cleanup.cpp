@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <vector>
 
+#include "proto/command.hpp"
 #include "proto/listing.hpp"
 #include "run/tls_steps.hpp"
 
@@ -55,10 +55,9 @@ bool fit_for_cleanup(const session::Session& session) {
     std::string_view line = entry.bytes;
     if (line.size() < 2 || line.substr(line.size() - 2) != "\r\n") return false;  // raw bytes, a partial line
     line.remove_suffix(2);
-    const std::size_t space = line.find(' ');
-    std::string verb(line.substr(0, space));
-    for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    const std::string_view argument = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+    const proto::Command command = proto::split_command_line(line);
+    const std::string& verb = command.verb;
+    const std::string_view argument = command.arg;
     pending = {};
     if (verb == "USER") {
       if (++logins > 1) return false;

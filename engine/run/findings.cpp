@@ -6,15 +6,12 @@
 #include <cctype>
 #include <map>
 
+#include "proto/command.hpp"
+
 namespace ftpspec::run {
 
 namespace {
 
-std::string upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
 
 /// Fails group when they answer the same command line with the same code (NLST without an argument
 /// refused in two cases is one defect), or the same verb with the same code against the same rule
@@ -27,7 +24,7 @@ std::string line_key(const StepResult& step) {
 
 std::string fail_key(const CaseResult& c, const StepResult& step) {
   if (step.reply_code == 0 || step.command.empty()) return "case|" + c.id;
-  const std::string verb = upper(step.command.substr(0, step.command.find(' ')));
+  const std::string verb = proto::upper_ascii(step.command.substr(0, step.command.find(' ')));
   // A code outside the command's reply list is one defect of that command whichever case met it.
   const std::string& rule = !step.rfc.empty() ? step.rfc : c.rfc.empty() ? step.rfc : c.rfc.front();
   return fmt::format("reply|{}|{}|{}", verb, step.reply_code, rule);
@@ -52,11 +49,11 @@ std::string shown(const std::string& command) {
 
 std::string normalized_command(std::string_view command) {
   const std::size_t space = command.find(' ');
-  const std::string verb = upper(command.substr(0, space));
+  const std::string verb = proto::upper_ascii(command.substr(0, space));
   if (space == std::string_view::npos) return verb;
   const std::string_view arg = command.substr(space + 1);
   const bool parameter = verb == "TYPE" || verb == "MODE" || verb == "STRU";
-  return verb + " " + (parameter ? upper(arg) : std::string(arg));
+  return verb + " " + (parameter ? proto::upper_ascii(arg) : std::string(arg));
 }
 
 void derive_findings(RunResult& result) {

@@ -10,6 +10,7 @@
 
 #include "run/cleanup.hpp"
 #include "run/findings.hpp"
+#include "run/parallel.hpp"
 #include "run/tls_steps.hpp"
 
 namespace ftpspec::run {
@@ -122,24 +123,12 @@ RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& 
   CaseContext context{options.target, options.timeouts, result.features};
   result.cases.resize(cases.size());
 
-  const std::vector<std::size_t> order = schedule(cases);
-  std::atomic<std::size_t> next{0};
-  std::size_t done = 0;
-  std::mutex progress_mutex;
-  auto worker = [&] {
-    for (std::size_t n = next++; n < cases.size() && !(options.stop && *options.stop); n = next++) {
-      const std::size_t i = order[n];
-      result.cases[i] = run_case(cases[i], context);
-      std::lock_guard lock(progress_mutex);
-      ++done;
-      if (progress) progress(result.cases[i], done, cases.size());
-    }
-  };
-  unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(std::max<std::size_t>(cases.size(), 1))));
-  std::vector<std::thread> pool;
-  for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool) thread.join();
+  for_each_in_parallel(
+      schedule(cases), options.jobs, [&](std::size_t i) { result.cases[i] = run_case(cases[i], context); },
+      [&](std::size_t i, std::size_t done) {
+        if (progress) progress(result.cases[i], done, cases.size());
+      },
+      options.stop);
   result.left_behind = retry_removal(result.cases, options);
   derive_findings(result);
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);

@@ -3,22 +3,18 @@
 #include <algorithm>
 #include <cctype>
 
+#include "proto/command.hpp"
 #include "proto/sequences.hpp"
 
 namespace ftpspec::run {
 
 namespace {
 
-std::string upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
 
 /// The key under which a command is known: its verb, or verb and argument for the representation
 /// commands, whose parameters are implemented one by one (RFC 959 §5.3.2).
 std::string key_of(std::string_view command) {
-  const std::string line = upper(command);
+  const std::string line = proto::upper_ascii(command);
   const std::string verb = line.substr(0, line.find(' '));
   const bool parameter = verb == "TYPE" || verb == "MODE" || verb == "STRU";
   return parameter ? line : verb;
@@ -28,7 +24,7 @@ std::string key_of(std::string_view command) {
 
 ServerKnowledge::ServerKnowledge(const std::vector<std::string>& features) {
   for (const std::string& feature : features) {
-    const std::string verb = upper(std::string_view(feature).substr(0, feature.find(' ')));
+    const std::string verb = proto::upper_ascii(std::string_view(feature).substr(0, feature.find(' ')));
     known_.insert(verb);
     if (verb == "MLST") known_.insert("MLSD");  // RFC 3659 §7.8: the MLST feature covers both
     if (verb == "UTF8" || verb == "LANG") known_.insert("OPTS");
