@@ -1,41 +1,15 @@
-// TLS test support: a self-signed certificate made at test time (OpenSSL API) and a blocking
-// FTPS client (RFC 4217) that speaks raw bytes over the control and data connections.
+// TLS test support: a server fixture with a throwaway certificate (net::SelfSignedCert, the one
+// `ftpspec client` uses) and a blocking FTPS client (RFC 4217) that speaks raw bytes over the
+// control and data connections.
 #pragma once
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
-#include <cstdio>
-#include <memory>
-
 #include <boost/asio/ssl.hpp>
 
+#include "net/self_signed_cert.hpp"
 #include "test_support.hpp"
 
 namespace ftpspecd::test {
 
 namespace ssl = asio::ssl;
-
-/// Writes a fresh self-signed P-256 certificate for CN=localhost, valid one day, to dir/cert.pem
-/// and dir/key.pem.
-inline void make_self_signed_certificate(const fs::path& cert_file, const fs::path& key_file) {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
-  std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
-  if (!key || !cert) throw std::runtime_error("OpenSSL: cannot create key/cert");
-  X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
-  X509_set_pubkey(cert.get(), key.get());
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-  X509_set_issuer_name(cert.get(), name);
-  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) throw std::runtime_error("OpenSSL: cannot sign");
-  std::unique_ptr<FILE, decltype(&std::fclose)> cert_out(std::fopen(cert_file.c_str(), "w"), std::fclose);
-  std::unique_ptr<FILE, decltype(&std::fclose)> key_out(std::fopen(key_file.c_str(), "w"), std::fclose);
-  if (!cert_out || !key_out) throw std::runtime_error("cannot write certificate files");
-  PEM_write_X509(cert_out.get(), cert.get());
-  PEM_write_PrivateKey(key_out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-}
 
 /// A Client whose control connection can switch to TLS, with protected data transfers.
 class TlsClient : public Client {
@@ -136,17 +110,14 @@ class TlsClient : public Client {
 /// ServerFixture with a TLS certificate.
 class TlsServerFixture : public ServerFixture {
  protected:
-  void SetUp() override {
-    make_self_signed_certificate(certs_.path() / "cert.pem", certs_.path() / "key.pem");
-    start(make_tls_config());
-  }
+  void SetUp() override { start(make_tls_config()); }
   Config make_tls_config() {
     Config config = make_config();
-    config.tls_cert = certs_.path() / "cert.pem";
-    config.tls_key = certs_.path() / "key.pem";
+    config.tls_cert = certificate_.cert();
+    config.tls_key = certificate_.key();
     return config;
   }
-  TempDir certs_;
+  ftpspec::net::SelfSignedCert certificate_;
 };
 
 }  // namespace ftpspecd::test
