@@ -28,16 +28,13 @@ import run as bench  # noqa: E402  (bench/run.py: the same curl measurements, on
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", default=str(bench.REPO / "build" / "perf"))
+    bench.add_common_arguments(parser, "perf")
     parser.add_argument("--peers", default="ftpspecd,vsftpd,pure-ftpd,pyftpdlib")
     parser.add_argument("--only", default="retr,stor")
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--size-mib", type=int, default=1024)
-    parser.add_argument("--json", help="also write every figure here")
-    parser.add_argument("--work-dir", default=bench.default_work_dir(),
-                        help="servers' roots and the source file (default: /dev/shm if tmpfs, else the temp dir)")
     args = parser.parse_args()
-    os.environ["FTPSPEC_BUILD_DIR"] = str(Path(args.build_dir).absolute())
+    bench.use_build_dir(args.build_dir)
     from tests.peers.launch import PeerUnavailable, start_peer
 
     names = args.peers.split(",")

@@ -29,7 +29,6 @@ import argparse
 import ftplib
 import json
 import os
-import resource
 import shutil
 import ssl
 import statistics
@@ -231,15 +230,6 @@ def settle(pid: int, longest_s: float = 60) -> None:
         time.sleep(0.5)
 
 
-def raise_descriptor_limit(wanted: int = 65536) -> None:
-    """Sessions need descriptors here and in the servers, which inherit the limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), max(hard, wanted)))
-    except (ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
 def summarize(figures: dict[str, dict[str, list[float]]]) -> dict[str, dict]:
     """Per metric: each server's median, the best peer, and ftpspecd's ratio to it."""
     summary = {}
@@ -278,7 +268,7 @@ def print_table(names: list[str], summary: dict, labels: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", default=str(bench.REPO / "build" / "release"))
+    bench.add_common_arguments(parser, "release")
     parser.add_argument("--peers", default="ftpspecd,vsftpd,proftpd,pure-ftpd")
     parser.add_argument("--only", default="retr,stor,small,sessions")
     parser.add_argument("--rounds", type=int, default=3)
@@ -286,16 +276,13 @@ def main() -> int:
     parser.add_argument("--size-mib", type=int, help="transfer size (default 1024, --quick 64)")
     parser.add_argument("--files", type=int, help=f"small files (default {SMALL_FILES})")
     parser.add_argument("--sessions", type=int, help=f"concurrent sessions (default {SESSIONS})")
-    parser.add_argument("--json", help="also write every figure here")
-    parser.add_argument("--work-dir", default=bench.default_work_dir(),
-                        help="servers' roots and the source file (default: /dev/shm if tmpfs, else the temp dir)")
     args = parser.parse_args()
     size_mib = args.size_mib or (64 if args.quick else 1024)
     files = args.files or (50 if args.quick else SMALL_FILES)
     sessions = args.sessions or (50 if args.quick else SESSIONS)
     only = set(args.only.split(","))
-    os.environ["FTPSPEC_BUILD_DIR"] = str(Path(args.build_dir).absolute())
-    raise_descriptor_limit()
+    bench.use_build_dir(args.build_dir)
+    bench.raise_descriptor_limit()
     from tests.peers.launch import PeerUnavailable, start_peer
 
     names = args.peers.split(",")

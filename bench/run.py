@@ -126,6 +126,30 @@ def default_work_dir() -> str | None:
     return None  # the system's temporary directory
 
 
+def add_common_arguments(parser: argparse.ArgumentParser, build_dir: str) -> None:
+    """--build-dir, --json and --work-dir, which every side-by-side benchmark here takes."""
+    parser.add_argument("--build-dir", default=str(REPO / "build" / build_dir))
+    parser.add_argument("--json", help="also write every figure here")
+    parser.add_argument("--work-dir", default=default_work_dir(),
+                        help="servers' roots and test files (default: /dev/shm if tmpfs, else the temp dir)")
+
+
+def raise_descriptor_limit(wanted: int = 65536) -> None:
+    """Sessions need descriptors here and in the servers, which inherit the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), max(hard, wanted)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def use_build_dir(build_dir: str | Path) -> Path:
+    """Makes tests.peers.launch start the ftpspecd of `build_dir`; returns it, absolute."""
+    build = Path(build_dir).absolute()
+    os.environ["FTPSPEC_BUILD_DIR"] = str(build)
+    return build
+
+
 def make_files(directory: Path, count: int, size: int) -> None:
     directory.mkdir(exist_ok=True)
     os.chmod(directory, 0o755)
@@ -403,29 +427,19 @@ def print_tables(results: list[dict], codecs: list[dict]) -> None:
 def main() -> int:
     from tests.peers.launch import PEERS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", default=str(REPO / "build" / "perf"))
+    add_common_arguments(parser, "perf")
     parser.add_argument("--peers", default=",".join(PEERS))
     parser.add_argument("--only", default="idle,retr,stor,small,concurrent,codec")
     parser.add_argument("--repeat", type=int, default=3, help="curl runs per transfer; the best counts")
     parser.add_argument("--quick", action="store_true", help="64 MiB transfers, one run each, short codec runs")
-    parser.add_argument("--json", help="also write the results here")
-    parser.add_argument("--work-dir", default=default_work_dir(),
-                        help="servers' roots and test files (default: /dev/shm if tmpfs, else the temp dir)")
     args = parser.parse_args()
     args.only = set(args.only.split(","))
     args.size = 64 << 20 if args.quick else GIB
     if args.quick:
         args.repeat = 1
-    build = Path(args.build_dir).absolute()
-    os.environ["FTPSPEC_BUILD_DIR"] = str(build)  # tests.peers.launch finds ftpspecd there
+    build = use_build_dir(args.build_dir)
     ftpspec = build / "engine" / "ftpspec"
-    # 10,000 sessions need 10,000+ descriptors here and in the server, which inherits the limit.
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = 65536
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), max(hard, wanted)))
-    except (ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    raise_descriptor_limit()  # 10,000 sessions
     results, codecs = [], []
     with tempfile.TemporaryDirectory(prefix="bench-upload-", dir=args.work_dir) as upload_dir:
         upload_source = Path(upload_dir) / "upload.bin"

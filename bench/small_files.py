@@ -140,7 +140,7 @@ def run_curl(peer, names: list[str], work: Path) -> CurlRun | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", default=str(bench.REPO / "build" / "release"))
+    bench.add_common_arguments(parser, "release")
     parser.add_argument("--peers", default="ftpspecd,vsftpd,proftpd,pure-ftpd",
                         help="comma-separated; pyftpdlib may be added")
     parser.add_argument("--files", type=int, default=2000)
@@ -150,11 +150,8 @@ def main() -> int:
     parser.add_argument("--clients", default="ftplib,curl")
     parser.add_argument("--baseline", metavar="BUILD_DIR",
                         help="also run the ftpspecd of this build tree, as 'ftpspecd-baseline' (before/after in one run)")
-    parser.add_argument("--json", help="also write every figure here")
-    parser.add_argument("--work-dir", default=bench.default_work_dir(),
-                        help="servers' roots (default: /dev/shm if tmpfs, else the temp dir)")
     args = parser.parse_args()
-    os.environ["FTPSPEC_BUILD_DIR"] = str(Path(args.build_dir).absolute())
+    bench.use_build_dir(args.build_dir)
     from tests.peers.launch import PeerUnavailable, start_peer
 
     names = args.peers.split(",")
@@ -179,9 +176,9 @@ def main() -> int:
             files = make_files(root, args.files)
             try:
                 if name == BASELINE:
-                    os.environ["FTPSPEC_BUILD_DIR"] = str(Path(args.baseline).absolute())
+                    bench.use_build_dir(args.baseline)
                     peers[name] = stack.enter_context(start_peer("ftpspecd", root))
-                    os.environ["FTPSPEC_BUILD_DIR"] = str(Path(args.build_dir).absolute())
+                    bench.use_build_dir(args.build_dir)
                 else:
                     peers[name] = stack.enter_context(start_peer(name, root))
             except PeerUnavailable as error:
