@@ -21,6 +21,7 @@
 // "code"} (code: the FTP reply code when the server refused). Exit status 0 / 1 accordingly.
 // The protocol log (basic-ftp verbose) goes to stderr.
 import * as ftp from "basic-ftp";
+import { accessUrl } from "./access.mjs";
 
 const [url, operationsJson] = process.argv.slice(2);
 if (!url || !operationsJson) {
@@ -58,14 +59,7 @@ client.ftp.verbose = true;
 const results = [];
 let exitCode = 0;
 try {
-  await client.access({
-    host: target.hostname,
-    port: Number(target.port || 21),
-    user: decodeURIComponent(target.username),
-    password: decodeURIComponent(target.password),
-    secure,
-    secureOptions: { rejectUnauthorized: false },
-  });
+  await accessUrl(client, target, secure);
   for (const operation of JSON.parse(operationsJson)) results.push(await run(client, operation));
   process.stdout.write("RESULT " + JSON.stringify({ ok: true, results }) + "\n");
 } catch (error) {

@@ -9,6 +9,7 @@
 // nothing, 1 when it threw. Lives next to package.json so that "basic-ftp" resolves.
 import * as fs from "node:fs";
 import * as ftp from "basic-ftp";
+import { accessUrl } from "./access.mjs";
 
 const args = process.argv.slice(2).filter((a) => a !== "--tls");
 const secure = process.argv.includes("--tls");
@@ -22,14 +23,7 @@ const path = decodeURIComponent(target.pathname.slice(1));
 const client = new ftp.Client(5000);  // every wait of the client is bounded
 let exitCode = 0;
 try {
-  await client.access({
-    host: target.hostname,
-    port: Number(target.port || 21),
-    user: decodeURIComponent(target.username),
-    password: decodeURIComponent(target.password),
-    secure,
-    secureOptions: { rejectUnauthorized: false },
-  });
+  await accessUrl(client, target, secure);
   switch (operation) {
     case "download": await client.downloadTo(local, path); break;
     case "resume": {
