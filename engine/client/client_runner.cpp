@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <mutex>
-#include <thread>
 
 #include "client/case_files.hpp"
 #include "client/judge.hpp"
