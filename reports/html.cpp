@@ -263,6 +263,9 @@ void write_html(const run::RunResult& result, std::ostream& out) {
     for (const auto& path : result.left_behind) page += "<li><code>" + html_escape(path) + "</code></li>";
     page += "</ul>\n";
   }
+  if (!result.jobs_lowered_because.empty())
+    page += fmt::format("<p>Sessions at a time: {} at the start, {} at the end; lowered when {}.</p>\n", result.jobs,
+                        result.jobs_at_end, html_escape(result.jobs_lowered_because));
   page += "<h2>Cases</h2>\n";
   write_filters(result, groups, page);
   page += "<p class=\"legend mono\"><span class=\"t c\" style=\"display:inline\">C&gt; client command</span>"

@@ -43,6 +43,7 @@ json case_value(const run::CaseResult& c) {
               {"duration_ms", c.duration.count()},
               {"finding", text(c.finding)},
               {"blocked_by", text(c.blocked_by)},
+              {"retried_because", text(c.retried_because)},
               {"steps", std::move(steps)},
               {"transcript", text(c.transcript)}};
   if (c.blocked_on)
@@ -85,6 +86,7 @@ void write_json(const run::RunResult& result, std::ostream& out) {
                      {"summary", std::move(summary)},
                      {"findings", std::move(findings)},
                      {"left_behind", texts(result.left_behind)},
+                     {"jobs", {{"start", result.jobs}, {"end", result.jobs_at_end}, {"lowered_because", text(result.jobs_lowered_because)}}},
                      {"cases", std::move(cases)},
                      {"server_output", text(result.server_output)}};
   out << root.dump(2) << '\n';

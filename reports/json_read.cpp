@@ -101,6 +101,7 @@ run::CaseResult case_of(const Reader& node) {
   c.transcript = node.at("transcript").string();
   if (node.has("finding")) c.finding = node.at("finding").string();  // ftpspec-results/2
   if (node.has("blocked_by")) c.blocked_by = node.at("blocked_by").string();
+  if (node.has("retried_because")) c.retried_because = node.at("retried_because").string();
   if (node.has("blocked_on")) {
     const Reader on = node.at("blocked_on");
     c.blocked_on = run::SetupDefect{on.at("command").string(), static_cast<int>(on.at("code").integer()),
@@ -149,6 +150,12 @@ run::RunResult read_json(std::istream& in) {
   if (root.has("findings"))
     for (const auto& f : root.at("findings").items()) result.findings.push_back(finding_of(f));
   if (root.has("left_behind")) result.left_behind = root.at("left_behind").strings();
+  if (root.has("jobs")) {
+    const Reader jobs = root.at("jobs");
+    result.jobs = static_cast<unsigned>(jobs.at("start").integer());
+    result.jobs_at_end = static_cast<unsigned>(jobs.at("end").integer());
+    result.jobs_lowered_because = jobs.at("lowered_because").string();
+  }
   return result;
 }
 

@@ -137,6 +137,9 @@ void write_terminal(const run::RunResult& result, std::ostream& out, const Termi
     text += fmt::format("\nLeft on the server (the cleanup could not remove them):\n");
     for (const auto& path : result.left_behind) text += fmt::format("  {}\n", safe(path));
   }
+  if (!result.jobs_lowered_because.empty())
+    text += fmt::format("\nSessions at a time: {} at the start, {} at the end; lowered when {}\n", result.jobs, result.jobs_at_end,
+                        safe(result.jobs_lowered_because));
   text += fmt::format("\n{} cases in {:.1f}s:", result.cases.size(), static_cast<double>(result.duration.count()) / 1000.0);
   for (run::Verdict verdict : kVerdictOrder)
     text += fmt::format(" {} {}", paint(std::to_string(result.count(verdict)), verdict, options.color && result.count(verdict) > 0),

@@ -6,7 +6,10 @@ real, defective server does, so a test can pin how ftpspec judges that defect.
 
 Each command line the client sends is matched against the rules (regular expressions over the line
 without its CRLF, decoded as Latin-1); the first rule that matches answers it with its bytes and the
-command never reaches the server. Everything else is relayed unchanged, both ways. Data connections
+command never reaches the server. `lose=(pattern, count, more_than)` plays a server that loses
+commands when busy: while more than `more_than` sessions are open through the proxy, the first
+`count` commands matching `pattern` are swallowed (never answered). Everything else is relayed
+unchanged, both ways. Data connections
 do not pass through the proxy: PASV/EPSV replies name the server's own ports on the same loopback
 host. After AUTH the bytes are relayed without looking (they are TLS).
 """
@@ -18,9 +21,13 @@ import threading
 
 
 class ReplyProxy:
-    def __init__(self, upstream_port: int, rules: dict[str, bytes], host: str = "127.0.0.1") -> None:
+    def __init__(self, upstream_port: int, rules: dict[str, bytes], host: str = "127.0.0.1",
+                 lose: tuple[str, int, int] | None = None) -> None:
         self._upstream = (host, upstream_port)
         self._rules = [(re.compile(pattern), reply) for pattern, reply in rules.items()]
+        self._lose = (re.compile(lose[0]), lose[1], lose[2]) if lose else None
+        self.lost: list[str] = []  # the commands swallowed by `lose`, in order
+        self.open_sessions = 0
         self._listener = socket.create_server((host, 0))
         self.port = self._listener.getsockname()[1]
         self.answered: list[str] = []  # the commands the proxy answered itself, in order
@@ -55,9 +62,20 @@ class ReplyProxy:
             upstream.settimeout(None)
             with self._lock:
                 self._sockets += [client, upstream]
+                self.open_sessions += 1
             write_lock = threading.Lock()  # both directions write to the client
             threading.Thread(target=self._relay, args=(upstream, client, write_lock), daemon=True).start()
             threading.Thread(target=self._commands, args=(client, upstream, write_lock), daemon=True).start()
+
+    def _loses(self, text: str) -> bool:
+        if not self._lose:
+            return False
+        pattern, count, more_than = self._lose
+        with self._lock:
+            if len(self.lost) < count and self.open_sessions > more_than and pattern.search(text):
+                self.lost.append(text)
+                return True
+        return False
 
     @staticmethod
     def _relay(source: socket.socket, target: socket.socket, write_lock: threading.Lock) -> None:
@@ -86,6 +104,8 @@ class ReplyProxy:
                 while not raw and b"\n" in pending:
                     line, pending = pending.split(b"\n", 1)
                     text = line.rstrip(b"\r").decode("latin-1")
+                    if self._loses(text):
+                        continue
                     reply = next((reply for pattern, reply in self._rules if pattern.search(text)), None)
                     if reply is not None:
                         self.answered.append(text)
@@ -105,6 +125,8 @@ class ReplyProxy:
         except OSError:
             pass
         finally:
+            with self._lock:
+                self.open_sessions -= 1
             try:
                 upstream.shutdown(socket.SHUT_WR)
             except OSError:

@@ -11,6 +11,7 @@ Options:
   --ftp-password PASS  password for ftp_session and scenario cases (overrides the URL's)
   --ftp-dir PATH       a server directory the user may write into, ${dir} of the scenarios ("/")
   --ftp-timeout SECS   connect/reply timeout of scenario cases (10)
+  --ftp-intrusive      also run the cases marked intrusive (skipped otherwise)
 
 Fixtures:
   ftp_reference_server  a running ReferenceServer over tmp_path, user "user" / "pass"
@@ -112,6 +113,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=10.0,
         help="connect and reply timeout of scenario cases (default 10)",
     )
+    group.addoption(
+        "--ftp-intrusive",
+        action="store_true",
+        default=False,
+        help="also run the cases marked intrusive (three wrong passwords on one connection); "
+        "they are skipped otherwise",
+    )
 
 
 # Fixtures ---------------------------------------------------------------------------------------
@@ -178,6 +186,7 @@ class _SuiteTarget:
         self.features: list[str] = []
         self.dir = config.getoption("--ftp-dir")
         self.timeout = config.getoption("--ftp-timeout")
+        self.intrusive = config.getoption("--ftp-intrusive")
         self._ready = False
 
     def ensure_ready(self) -> None:
@@ -264,7 +273,8 @@ class ScenarioItem(pytest.Item):
         suite = _suite_target(self.config)
         suite.ensure_ready()
         result = ftpspec.run_case(
-            self.case, suite.url, features=suite.features, timeout=suite.timeout, dir=suite.dir
+            self.case, suite.url, features=suite.features, timeout=suite.timeout, dir=suite.dir,
+            intrusive=suite.intrusive,
         )
         self.result = result
         self.user_properties.append(("verdict", str(result.verdict)))

@@ -122,6 +122,8 @@ One parsed scenario case (docs/scenario-format.md), as ``load_cases`` returns it
                              "'MUST', 'SHOULD' or 'MAY' (RFC 2119).")
       .def_property_readonly("require", [](const scenario::Case& c) { return std::string(scenario::to_string(c.require)); },
                              "What the runner sets up first: 'nothing', 'connection', 'login' or 'scratch'.")
+      .def_readonly("intrusive", &scenario::Case::intrusive,
+                    "Why the case runs only when asked for (it trips a server's defences), or ''.")
       .def_property_readonly("file", [](const scenario::Case& c) { return c.loc.file; }, "The scenario file.")
       .def_property_readonly("line", [](const scenario::Case& c) { return c.loc.line; }, "The line of `case` (1-based).")
       .def_property_readonly("location", [](const scenario::Case& c) { return c.loc.str(); }, "'file:line' of the case.")
@@ -176,6 +178,9 @@ void bind_results(py::module_& m) {
       .def_readonly("finding", &run::CaseResult::finding, "The id of the Finding this case belongs to ('F1'), or ''.")
       .def_readonly("blocked_by", &run::CaseResult::blocked_by,
                     "For a BLOCKED case: the case that tests the rule its set-up broke ('' when no case tests it).")
+      .def_property_readonly("retried_because", [](const run::CaseResult& c) { return to_py_str(c.retried_because); },
+                             "When the case ran more than once (the server refused a session or timed out while "
+                             "others ran): why the attempt before the kept one was not kept; else ''.")
       .def("__repr__", [](const run::CaseResult& c) {
         return "<CaseResult " + c.id + " " + std::string(run::to_string(c.verdict)) + ">";
       });
@@ -235,6 +240,11 @@ in file order. ``str(result)`` is the terminal summary; ``write_json/junit/html`
       .def_readonly("findings", &run::RunResult::findings, "The distinct defects (Finding), MUST first.")
       .def_readonly("left_behind", &run::RunResult::left_behind,
                     "Paths the run made on the server and could not remove (normally empty).")
+      .def_readonly("jobs", &run::RunResult::jobs, "Cases at a time the run started with.")
+      .def_readonly("jobs_at_end", &run::RunResult::jobs_at_end,
+                    "Cases at a time at the end: fewer when the server refused sessions (421) or timed out beside others.")
+      .def_property_readonly("jobs_lowered_because", [](const run::RunResult& r) { return to_py_str(r.jobs_lowered_because); },
+                             "The first sign that lowered the cases at a time, or ''.")
       .def_property_readonly("exit_code", [](const run::RunResult& r) { return run::exit_code(r); },
                              "`ftpspec run`'s exit code: 1 when a MUST or SHOULD case failed, else 2 when a "
                              "case erred, else 0 (a MAY case's fail does not fail the run).")
@@ -282,13 +292,14 @@ void bind_functions(py::module_& m) {
 
   m.def("run", [](const std::string& url, std::optional<std::vector<scenario::Case>> cases,
                   std::optional<std::vector<std::filesystem::path>> suites, unsigned jobs, double timeout,
-                  const std::string& dir, py::handle case_glob) {
+                  const std::string& dir, py::handle case_glob, bool intrusive) {
           if (cases.has_value() == suites.has_value()) throw py::value_error("give exactly one of cases= and suites=");
           if (jobs < 1 || jobs > 256) throw py::value_error("jobs must be in 1..256");
           run::RunOptions options;
           options.target = target_from_url(url, dir);
           options.timeouts = run_timeouts(timeout);
           options.jobs = jobs;
+          options.intrusive = intrusive;
           options.tool_version = FTPSPEC_PYTHON_VERSION;
           auto selected = scenario::select_cases(cases ? std::move(*cases) : load(*suites), globs_from(case_glob));
           if (selected.empty()) throw py::value_error("no case selected");
@@ -299,13 +310,16 @@ void bind_functions(py::module_& m) {
           }, Interruption{.request = [stop] { *stop = true; }, .grace = {}, .abandoned = {}});
         },
         py::arg("target"), py::kw_only(), py::arg("cases") = py::none(), py::arg("suites") = py::none(),
-        py::arg("jobs") = 4, py::arg("timeout") = 10.0, py::arg("dir") = "/", py::arg("case") = py::none(),
+        py::arg("jobs") = 8, py::arg("timeout") = 10.0, py::arg("dir") = "/", py::arg("case") = py::none(),
+        py::arg("intrusive") = false,
         R"doc(Runs conformance cases against `target` (ftp://user:pass@host:port) and returns a RunResult.
 
 Give `cases` (from load_cases) or `suites` (files/directories of *.ftpspec); `case` keeps only the
-ids matching a glob (or any of several). `jobs` cases run in parallel, each on its own connection;
+ids matching a glob (or any of several). At most `jobs` cases run in parallel, each on its own
+connection (fewer once the server refuses a session with 421 or times out beside others);
 `timeout` (seconds) bounds each connect and reply; `dir` is a server directory the user may write
-into (${dir}). Raises ConnectionFailed when the target cannot be reached or refuses the login, and
+into (${dir}); `intrusive=True` also runs the cases marked `intrusive` (three wrong passwords on one
+connection), which are skipped otherwise. Raises ConnectionFailed when the target cannot be reached or refuses the login, and
 ScriptError for a bad scenario file. The GIL is released while it runs; Ctrl-C raises
 KeyboardInterrupt at once (cases in flight end on their own, within their timeouts).)doc");
 
@@ -321,15 +335,16 @@ KeyboardInterrupt at once (cases in flight end on their own, within their timeou
         "cases (what run() does first). Raises ConnectionFailed when unreachable or refused.");
 
   m.def("run_case", [](const scenario::Case& c, const std::string& url, std::vector<std::string> features,
-                       double timeout, const std::string& dir) {
-          const run::CaseContext context{target_from_url(url, dir), run_timeouts(timeout), std::move(features)};
+                       double timeout, const std::string& dir, bool intrusive) {
+          const run::CaseContext context{target_from_url(url, dir), run_timeouts(timeout), std::move(features), intrusive};
           return call_interruptibly([c, context] { return run::run_case(c, context); });
         },
         py::arg("case"), py::arg("target"), py::kw_only(), py::arg("features") = std::vector<std::string>{},
-        py::arg("timeout") = 10.0, py::arg("dir") = "/",
+        py::arg("timeout") = 10.0, py::arg("dir") = "/", py::arg("intrusive") = false,
         "Runs one Case on its own session and returns its CaseResult (never raises for a finding: "
         "harness problems become Verdict.ERROR). `features` are the target's FEAT lines (probe()'s), "
-        "which `skip-unless feat` steps consult.");
+        "which `skip-unless feat` steps consult. A case marked `intrusive` is SKIPPED unless "
+        "`intrusive=True`.");
 }
 
 }  // namespace

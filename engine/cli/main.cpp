@@ -92,7 +92,10 @@ std::optional<std::vector<scenario::Case>> load_cases(const std::vector<std::str
 struct RunArguments {
   std::string target_url;
   std::vector<std::string> suites, globs;
-  unsigned jobs = 4;  ///< gentle on a production server: 4 sessions at a time, each with at most one data connection
+  /// At most 8 sessions at a time, each with at most one data connection; fewer as soon as the
+  /// server refuses a session (421) or times out beside others (run/retry.hpp).
+  unsigned jobs = 8;
+  bool intrusive = false;  ///< run cases marked `intrusive` (several wrong passwords in a row)
   std::string launch;
   std::string report_dir = ".";
   std::string formats = "terminal";
@@ -165,6 +168,7 @@ int command_run(const RunArguments& args) {
   options.timeouts.reply = std::chrono::milliseconds(args.timeout_ms);
   options.timeouts.data = std::chrono::milliseconds(std::max(args.timeout_ms * 3, 30000L));
   options.jobs = args.jobs;
+  options.intrusive = args.intrusive;
   options.tool_version = FTPSPEC_VERSION;
 
   std::optional<run::LaunchedServer> server;
@@ -258,7 +262,12 @@ int ftpspec::cli::ftpspec_main(int argc, char** argv, const fs::path& suite) {
       ("target,t", po::value(&args.target_url), "ftp://USER:PASS@HOST:PORT (IPv6: ftp://[::1]:2121; port 0 with --launch; ftps:// is implicit FTPS, ?tls=explicit AUTH TLS)")
       ("suite,s", po::value(&args.suites)->composing(), "scenario file or directory (repeatable; default: the installed suite, see --version)")
       ("case,c", po::value(&args.globs)->composing(), "run only cases whose id matches this glob (repeatable)")
-      ("jobs,j", po::value(&args.jobs)->default_value(4), "cases run at a time, each on its own connection (default 4)")
+      ("jobs,j", po::value(&args.jobs)->default_value(8),
+       "most cases run at a time, each on its own connection; fewer once the server refuses a session (421) or "
+       "times out beside others (default 8)")
+      ("intrusive", po::bool_switch(&args.intrusive),
+       "also run the cases that trip a server's defences (three wrong passwords on one connection: account "
+       "lockouts, address bans); skipped otherwise")
       ("launch", po::value(&args.launch), "start the server under test with this shell command, stop it afterwards")
       ("report-dir", po::value(&args.report_dir)->default_value("."), "where json, junit and html reports are written")
       ("format", po::value(&args.formats)->default_value("terminal"), "comma-separated: terminal, json, junit, html")

@@ -96,6 +96,11 @@ class CaseExecutor {
   }
 
   CaseResult run() {
+    if (!case_.intrusive.empty() && !context_.intrusive) {
+      result_.verdict = Verdict::skipped;
+      result_.reason = fmt::format("intrusive, run only with --intrusive: {}", case_.intrusive);
+      return std::move(result_);
+    }
     const auto started = std::chrono::steady_clock::now();
     bool ready = guarded(nullptr, [&] { return prepare(); });
     excerpt_from_ = session_.transcript().size();  // step excerpts leave out the fixture
@@ -151,6 +156,7 @@ class CaseExecutor {
       return void(block(step, {command, 0, e.what(),
                                "RFC 959 §4.1.2 (PASV), RFC 2428 §3 (EPSV): the server listens at the address it announces",
                                proto::upper_ascii(verb_of(command)) == "EPSV" ? "2428 §3" : "959 §4.1.2"}));
+    if (e.code() == session::errc::timeout) result_.strain = CaseResult::Strain::timed_out;
     record(step, Verdict::error, {}, e.code().message(), e.what());
   }
 
@@ -244,6 +250,7 @@ class CaseExecutor {
     using scenario::Requirement;
     if (case_.require == Requirement::nothing) return true;
     proto::Reply greeting = open_control(session_, context_.target);
+    note_refusal(greeting);
     if (greeting.code != 220)
       return record(nullptr, Verdict::error, "220", reply_summary(greeting), "precondition: the server did not greet with 220");
     if (needs_auth_tls(context_.target, case_.require) && !fixture_step(run_auth_tls(session_)))
@@ -296,7 +303,14 @@ class CaseExecutor {
 
   bool execute(const Step&, const scenario::Connect&) {
     held_ = Held{open_control(session_, context_.target), {}, proto::ReplyStage::first, {}, std::nullopt};
+    note_refusal(held_->reply);
     return true;
+  }
+
+  /// RFC 959 §5.4 lists 421 as a greeting: "Service not available" — servers send it when they
+  /// (or the client's address) have as many sessions as they take. The runner tries again later.
+  void note_refusal(const proto::Reply& greeting) {
+    if (greeting.code == 421) result_.strain = CaseResult::Strain::session_refused;
   }
 
   bool execute(const Step& step, const scenario::AuthTls&) {

@@ -16,6 +16,7 @@ struct CaseContext {
   Target target;
   session::Timeouts timeouts;
   std::vector<std::string> features;  ///< FEAT lines of the probe session, without the leading space
+  bool intrusive = false;             ///< run `intrusive` cases too (else they are skipped unconnected)
 };
 
 /// Runs `c` to its verdict. Never throws: harness problems become Verdict::error.

@@ -52,6 +52,12 @@ struct CaseResult {
   std::string blocked_by;        ///< the case whose rule the set-up defect breaks ("" when none tests it)
   std::string finding;           ///< the id of the finding this case belongs to ("F1"), if any
   std::vector<std::string> left_behind;  ///< paths the case made and its cleanup could not remove
+  /// When the case ran more than once: why the attempt before the kept one was not kept ("" when
+  /// it ran once). run/retry.hpp.
+  std::string retried_because;
+  /// A sign, in this attempt, that the server was at its limit: it refused the session (421
+  /// greeting), or a wait for it timed out. The runner's retry policy reads it; reports do not.
+  enum class Strain { none, session_refused, timed_out } strain = Strain::none;
 
   /// The step that decided a non-pass verdict, or nullptr.
   const StepResult* deciding_step() const noexcept;
@@ -87,6 +93,9 @@ struct RunResult {
   /// Paths the run made on the server and could not remove (a server that refuses RMD, or one the
   /// run lost the connection to): the report names them so the tester can.
   std::vector<std::string> left_behind;
+  unsigned jobs = 0;         ///< cases at a time the run started with (--jobs)
+  unsigned jobs_at_end = 0;  ///< and ended with: fewer when the server showed it was at its limit
+  std::string jobs_lowered_because;  ///< the first sign that lowered it ("" when it was not lowered)
 
   /// Counts of each verdict.
   int count(Verdict verdict) const noexcept;

@@ -4,10 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
+#include <optional>
 
 #include "run/cleanup.hpp"
 #include "run/findings.hpp"
 #include "run/parallel.hpp"
+#include "run/retry.hpp"
 #include "run/tls_steps.hpp"
 
 namespace ftpspec::run {
@@ -117,11 +120,44 @@ RunResult probe(const RunOptions& options) {
 RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& options, const ProgressCallback& progress) {
   const auto started = std::chrono::steady_clock::now();
   RunResult result = probe(options);
-  CaseContext context{options.target, options.timeouts, result.features};
+  CaseContext context{options.target, options.timeouts, result.features, options.intrusive};
   result.cases.resize(cases.size());
 
-  for_each_in_parallel(
-      schedule(cases), options.jobs, [&](std::size_t i) { result.cases[i] = run_case(cases[i], context); },
+  result.jobs = options.jobs;
+
+  // An attempt the retry policy (run/retry.hpp) asked to repeat, kept until the next one is done.
+  std::vector<std::optional<CaseResult>> earlier(cases.size());
+  std::vector<Attempt> earlier_attempt(cases.size());
+  std::mutex lowered_mutex;
+  auto attempt_case = [&](const Attempt& attempt) {
+    const std::size_t i = attempt.index;
+    CaseContext attempt_context = context;
+    if (earlier[i] && earlier[i]->strain == CaseResult::Strain::timed_out)
+      attempt_context.timeouts = retry_timeouts(context.timeouts);
+    CaseResult outcome = run_case(cases[i], attempt_context);
+    AttemptOutcome next = after_attempt(outcome, attempt);
+    const CaseResult& sign = next.done && earlier[i] ? *earlier[i] : outcome;  // what lowers the limit, if anything
+    const unsigned others = next.done && earlier[i] ? earlier_attempt[i].others : attempt.others;
+    if (next.done && earlier[i]) next.limit = limit_after_retry(*earlier[i], earlier_attempt[i], outcome);
+    if (next.limit != 0) {
+      std::lock_guard lock(lowered_mutex);
+      if (result.jobs_lowered_because.empty())
+        result.jobs_lowered_because = fmt::format(
+            "{}: {} with {} other session{} open", sign.id,
+            sign.strain == CaseResult::Strain::session_refused ? "the server refused the session (421 greeting)"
+                                                               : "timed out (" + sign.reason + "), and answered when run again",
+            others, others == 1 ? "" : "s");
+    }
+    if (!next.done) {
+      earlier[i] = std::move(outcome);
+      earlier_attempt[i] = attempt;
+      return next;
+    }
+    result.cases[i] = earlier[i] ? keep_attempt(std::move(*earlier[i]), std::move(outcome), earlier_attempt[i]) : std::move(outcome);
+    return next;
+  };
+  result.jobs_at_end = run_adaptively(
+      schedule(cases), options.jobs, attempt_case,
       [&](std::size_t i, std::size_t done) {
         if (progress) progress(result.cases[i], done, cases.size());
       },

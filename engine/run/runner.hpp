@@ -20,6 +20,7 @@ struct RunOptions {
   Target target;
   session::Timeouts timeouts;
   unsigned jobs = 1;
+  bool intrusive = false;  ///< run the cases marked `intrusive` too (else they are skipped)
   std::string tool_version;
   /// When set and true, run_suite starts no further case (cases in flight finish within their
   /// timeouts): how an interrupted run (Ctrl-C in Python) ends early.

@@ -193,6 +193,9 @@ struct Case {
   std::vector<std::string> rfc;   ///< ["959 §4.1.3", "959 §5.4"]
   Level level = Level::must;
   Requirement require = Requirement::login;
+  /// Why the case is run only when asked for (`intrusive "..."`: it trips a server's defences,
+  /// e.g. several wrong passwords in a row); "" for a case every run includes.
+  std::string intrusive;
   std::vector<Step> steps;
   SourceLoc loc;                  ///< the `case` line
   /// The RFC number of the first reference ("959"), used to group reports.

@@ -160,6 +160,18 @@ class FileParser {
     }
     Case& c = *current_;
     if (header_.parse(cursor, number, {c.title, c.rfc, c.level})) return;
+    if (cursor.eat_word("intrusive")) {
+      cursor.skip_spaces();
+      const int column = cursor.column();
+      std::string problem;
+      auto why = cursor.quoted(problem);
+      if (!why || why->empty())
+        return error(number, column, why ? "'intrusive' needs a reason: intrusive \"what the case does to the server\""
+                                         : problem + " after 'intrusive' (intrusive \"what the case does to the server\")");
+      if (!c.intrusive.empty()) return error(number, keyword_column, "duplicate 'intrusive' in this case");
+      c.intrusive = unescape(*why);
+      return header_.expect_end(cursor, number);
+    }
     if (cursor.eat_word("require")) {
       cursor.skip_spaces();
       int column = cursor.column();

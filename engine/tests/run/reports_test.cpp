@@ -48,7 +48,7 @@ run::RunResult sample() {
     c.transcript = "+0.000001 C> NOOP\\r\\n\n" + kHostile;
     if (verdict != run::Verdict::pass) {
       c.reason = "reason for " + c.id;
-      c.steps.push_back({{"scenarios/x.ftpspec", 7, 3}, "< 200", verdict, "200", "500 " + kHostile, c.reason, "C> NOOP", "NOOP", 500});
+      c.steps.push_back({{"scenarios/x.ftpspec", 7, 3}, "< 200", verdict, "200", "500 " + kHostile, c.reason, "C> NOOP", "NOOP", 500, "", ""});
     }
     return c;
   };

@@ -41,6 +41,19 @@ TEST(Parser, HeaderFields) {
   EXPECT_EQ(c.loc.str(), "s.ftpspec:2:1");
 }
 
+TEST(Parser, IntrusiveNeedsAReason) {
+  ParseResult r = parse_steps("  intrusive \"three wrong \\\"passwords\\\"\"\n  > NOOP\n");
+  ASSERT_TRUE(r.ok()) << r.diagnostics.front().str();
+  EXPECT_EQ(r.cases[0].intrusive, "three wrong \"passwords\"");
+  EXPECT_TRUE(parse_steps("  > NOOP\n").cases[0].intrusive.empty());
+  EXPECT_EQ(first_diagnostic("  intrusive\n"),
+            "x.ftpspec:5:12: expected a quoted string after 'intrusive' (intrusive \"what the case does to the server\")");
+  EXPECT_EQ(first_diagnostic("  intrusive \"\"\n"),
+            "x.ftpspec:5:13: 'intrusive' needs a reason: intrusive \"what the case does to the server\"");
+  EXPECT_EQ(first_diagnostic("  intrusive \"a\"\n  intrusive \"b\"\n"), "x.ftpspec:6:3: duplicate 'intrusive' in this case");
+  EXPECT_EQ(first_diagnostic("  intrusive \"a\" x\n"), "x.ftpspec:5:17: unexpected 'x' at the end of the statement");
+}
+
 TEST(Parser, SendForms) {
   ParseResult r = parse_steps("  > USER ${user}   # comment\n  > \"RETR a #b\"\n  >! \"NOOP\\n\\xFF\"\n");
   ASSERT_TRUE(r.ok()) << r.diagnostics.front().str();

@@ -1,0 +1,53 @@
+#include "run/retry.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace ftpspec::run {
+
+AttemptOutcome after_attempt(const CaseResult& result, const Attempt& attempt) {
+  if (attempt.others == 0) return {};  // alone, the server's answer is its answer
+  switch (result.strain) {
+    case CaseResult::Strain::session_refused:
+      if (attempt.number + 1 >= kMaxSessionAttempts) return {};
+      return {false, attempt.others};
+    case CaseResult::Strain::timed_out:
+      if (attempt.number > 0 || result.verdict != Verdict::error) return {};
+      return {false, 0};
+    case CaseResult::Strain::none:
+      break;
+  }
+  return {};
+}
+
+unsigned limit_after_retry(const CaseResult& earlier, const Attempt& earlier_attempt, const CaseResult& later) {
+  if (earlier.strain != CaseResult::Strain::timed_out || later.verdict == Verdict::error) return 0;
+  return std::max(1u, (earlier_attempt.others + 1) / 2);
+}
+
+session::Timeouts retry_timeouts(session::Timeouts timeouts) {
+  constexpr std::chrono::milliseconds cap{1500};
+  timeouts.connect = std::min(timeouts.connect, cap);
+  timeouts.reply = std::min(timeouts.reply, cap);
+  timeouts.data = std::min(timeouts.data, cap);
+  return timeouts;
+}
+
+CaseResult keep_attempt(CaseResult earlier, CaseResult later, const Attempt& earlier_attempt) {
+  const bool refused = earlier.strain == CaseResult::Strain::session_refused;
+  if (!refused && later.verdict == Verdict::error) {
+    // Still no answer with fewer sessions: the first attempt, with the full timeouts, stands.
+    earlier.left_behind.insert(earlier.left_behind.end(), later.left_behind.begin(), later.left_behind.end());
+    return earlier;
+  }
+  later.retried_because = fmt::format(
+      "{} with {} other session{} open; run again with fewer at a time{}",
+      refused ? "the server refused the session (421 greeting)" : "the attempt before timed out (" + earlier.reason + ")",
+      earlier_attempt.others, earlier_attempt.others == 1 ? "" : "s",
+      later.retried_because.empty() ? "" : "; " + later.retried_because);
+  later.left_behind.insert(later.left_behind.begin(), earlier.left_behind.begin(), earlier.left_behind.end());
+  return later;
+}
+
+}  // namespace ftpspec::run

@@ -1,0 +1,38 @@
+// When a case runs again: the server showed, during an attempt with other cases running beside it,
+// that it was at its limit. It refused the session (a 421 greeting, RFC 959 §5.4), or a wait for
+// it timed out (a server that loses a data connection when busy). Neither is the case's rule, so
+// the case runs again later with fewer sessions at a time, and the run goes on with fewer too.
+#pragma once
+#include <optional>
+
+#include "run/parallel.hpp"
+#include "run/result.hpp"
+#include "session/session.hpp"
+
+namespace ftpspec::run {
+
+/// A refused session is tried this many times in all before its error stands.
+inline constexpr unsigned kMaxSessionAttempts = 6;
+
+/// What the pool does after `result`, the outcome of `attempt`: done, or again. A refusal with N
+/// others open lowers the limit to N (the server took that many) and is tried again; a timeout is
+/// tried once more (a server that never answers that case costs one short wait more, not a lower
+/// limit for the rest of the run).
+AttemptOutcome after_attempt(const CaseResult& result, const Attempt& attempt);
+
+/// The limit after `later`, the attempt that followed the timed-out `earlier`: half of the sessions
+/// that were running when `earlier` timed out if `later` got its answers (the server is slower or
+/// loses things when that busy); 0 (unchanged) otherwise.
+unsigned limit_after_retry(const CaseResult& earlier, const Attempt& earlier_attempt, const CaseResult& later);
+
+/// The timeouts of the attempt after a timed-out one: at most 1.5 s. That attempt only has to show
+/// whether the server answers when less busy; when it times out too, the first attempt (with the
+/// full timeouts) is the one kept.
+session::Timeouts retry_timeouts(session::Timeouts timeouts);
+
+/// The result to report of `earlier` (which asked for another attempt) and `later`: the later one,
+/// unless it failed to get an answer too (an `error`), with why the earlier one was not kept. Paths
+/// either attempt left on the server are all reported.
+CaseResult keep_attempt(CaseResult earlier, CaseResult later, const Attempt& earlier_attempt);
+
+}  // namespace ftpspec::run
