@@ -44,10 +44,7 @@ py::object& connection_failed_type() {
 
 /// The engine's timeouts for one `timeout` in seconds, as `ftpspec run --timeout` sets them.
 session::Timeouts run_timeouts(double timeout) {
-  session::Timeouts timeouts;
-  timeouts.connect = timeouts.reply = to_duration(timeout, "timeout");
-  timeouts.data = std::max(timeouts.reply * 3, milliseconds(30000));
-  return timeouts;
+  return run::run_timeouts(std::chrono::duration_cast<milliseconds>(to_duration(timeout, "timeout")));
 }
 
 run::Target target_from_url(const std::string& url, const std::string& dir) {

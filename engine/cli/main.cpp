@@ -164,9 +164,7 @@ int command_run(const RunArguments& args) {
   if (!cli::read_expected(args.expect, expected)) return kExitUsage;
 
   run::RunOptions options;
-  options.timeouts.connect = std::chrono::milliseconds(args.timeout_ms);
-  options.timeouts.reply = std::chrono::milliseconds(args.timeout_ms);
-  options.timeouts.data = std::chrono::milliseconds(std::max(args.timeout_ms * 3, 30000L));
+  options.timeouts = run::run_timeouts(std::chrono::milliseconds(args.timeout_ms));
   options.jobs = args.jobs;
   options.intrusive = args.intrusive;
   options.tool_version = FTPSPEC_VERSION;
@@ -274,7 +272,7 @@ int ftpspec::cli::ftpspec_main(int argc, char** argv, const fs::path& suite) {
       ("compare", po::bool_switch(&args.compare), "report: compare the given runs in a case-by-server matrix")
       ("output,o", po::value(&args.matrix_html), "report --compare: write the HTML matrix here; expect: the file to write")
       ("markdown", po::value(&args.matrix_markdown), "report --compare: write the Markdown matrix here")
-      ("timeout", po::value(&args.timeout_ms)->default_value(10000), "milliseconds to wait for a connection or a reply")
+      ("timeout", po::value(&args.timeout_ms)->default_value(10000), "milliseconds to wait for a connection, a reply, or data on a silent data connection")
       ("dir", po::value(&args.dir)->default_value("/"), "a directory the user may write into (${dir})")
       ("tls", po::value(&args.tls), "secure every session (RFC 4217): explicit (AUTH TLS), implicit (as ftps://) or none")
       ("expect", po::value(&args.expect), "run: compare with these expected results; exit 1 only on a new fail (CI)")

@@ -15,9 +15,9 @@ unsigned run_adaptively(const std::vector<std::size_t>& order, unsigned jobs, co
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<Attempt> waiting;
-  for (std::size_t index : order) waiting.push_back({index, 0, 0});
+  for (std::size_t index : order) waiting.push_back({index, 0, 0, nullptr});
   unsigned limit = jobs;
-  unsigned running = 0;
+  std::atomic<unsigned> running{0};  // changed under `mutex`; read by tasks (Attempt::others_seen)
   std::size_t finished = 0;
 
   auto stopped = [&] { return stop && *stop; };
@@ -31,6 +31,7 @@ unsigned run_adaptively(const std::vector<std::size_t>& order, unsigned jobs, co
       Attempt attempt = waiting.front();
       waiting.pop_front();
       attempt.others = running++;
+      attempt.running = &running;
       lock.unlock();
       AttemptOutcome outcome = task(attempt);
       lock.lock();
@@ -39,7 +40,7 @@ unsigned run_adaptively(const std::vector<std::size_t>& order, unsigned jobs, co
       if (outcome.done) {
         if (done) done(attempt.index, ++finished);
       } else {
-        waiting.push_back({attempt.index, attempt.number + 1, 0});
+        waiting.push_back({attempt.index, attempt.number + 1, 0, nullptr});
       }
       changed.notify_all();
     }

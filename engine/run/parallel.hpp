@@ -2,6 +2,7 @@
 // The pool runs fewer at a time when a task says the server is at its limit, and runs that task
 // again later, as lftp lowers its connection limit on "too many connections".
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <functional>
@@ -15,6 +16,13 @@ struct Attempt {
   std::size_t index = 0;  ///< the task
   unsigned number = 0;    ///< 0 for the first attempt, 1 for the second, ...
   unsigned others = 0;    ///< how many other tasks were running when this attempt started
+  const std::atomic<unsigned>* running = nullptr;  ///< the tasks running now, this one included
+
+  /// The most other tasks seen running during the attempt: at its start, or now.
+  unsigned others_seen() const noexcept {
+    const unsigned now = running ? running->load() : 0;
+    return std::max(others, now > 0 ? now - 1 : 0);
+  }
 };
 
 /// What a task tells the pool after an attempt.

@@ -7,13 +7,14 @@
 namespace ftpspec::run {
 
 AttemptOutcome after_attempt(const CaseResult& result, const Attempt& attempt) {
-  if (attempt.others == 0) return {};  // alone, the server's answer is its answer
   switch (result.strain) {
     case CaseResult::Strain::session_refused:
-      if (attempt.number + 1 >= kMaxSessionAttempts) return {};
+      // Refused at the greeting: the others open when it connected are what the server took.
+      if (attempt.others == 0 || attempt.number + 1 >= kMaxSessionAttempts) return {};
       return {false, attempt.others};
     case CaseResult::Strain::timed_out:
-      if (attempt.number > 0 || result.verdict != Verdict::error) return {};
+      // Alone all along, the server's silence is its answer.
+      if (attempt.others_seen() == 0 || attempt.number > 0 || result.verdict != Verdict::error) return {};
       return {false, 0};
     case CaseResult::Strain::none:
       break;

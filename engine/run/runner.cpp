@@ -89,6 +89,12 @@ std::vector<std::string> retry_removal(const std::vector<CaseResult>& cases, con
 
 }  // namespace
 
+session::Timeouts run_timeouts(std::chrono::milliseconds timeout) {
+  session::Timeouts timeouts;
+  timeouts.connect = timeouts.reply = timeouts.data = timeout;
+  return timeouts;
+}
+
 RunResult probe(const RunOptions& options) {
   RunResult result;
   result.target = options.target.display_url();
@@ -136,8 +142,12 @@ RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& 
       attempt_context.timeouts = retry_timeouts(context.timeouts);
     CaseResult outcome = run_case(cases[i], attempt_context);
     AttemptOutcome next = after_attempt(outcome, attempt);
+    // The attempt as it ended: a timeout counts the others seen at any time during the wait.
+    Attempt ended = attempt;
+    if (outcome.strain == CaseResult::Strain::timed_out) ended.others = attempt.others_seen();
+    ended.running = nullptr;
     const CaseResult& sign = next.done && earlier[i] ? *earlier[i] : outcome;  // what lowers the limit, if anything
-    const unsigned others = next.done && earlier[i] ? earlier_attempt[i].others : attempt.others;
+    const unsigned others = next.done && earlier[i] ? earlier_attempt[i].others : ended.others;
     if (next.done && earlier[i]) next.limit = limit_after_retry(*earlier[i], earlier_attempt[i], outcome);
     if (next.limit != 0) {
       std::lock_guard lock(lowered_mutex);
@@ -150,7 +160,7 @@ RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& 
     }
     if (!next.done) {
       earlier[i] = std::move(outcome);
-      earlier_attempt[i] = attempt;
+      earlier_attempt[i] = ended;
       return next;
     }
     result.cases[i] = earlier[i] ? keep_attempt(std::move(*earlier[i]), std::move(outcome), earlier_attempt[i]) : std::move(outcome);

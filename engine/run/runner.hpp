@@ -27,6 +27,11 @@ struct RunOptions {
   std::shared_ptr<const std::atomic<bool>> stop;
 };
 
+/// The timeouts of `ftpspec run --timeout MS` (and Python's `timeout=`): one bound for a connection,
+/// a reply and a silence on a data connection. The suite's transfers are small, so a data
+/// connection quiet that long is as telling as a missing reply.
+session::Timeouts run_timeouts(std::chrono::milliseconds timeout);
+
 /// Called from worker threads (serialised by the runner) after each case.
 using ProgressCallback = std::function<void(const CaseResult& result, std::size_t done, std::size_t total)>;
 

@@ -54,9 +54,9 @@ def _ftpspec_paths(root: Path) -> set[str]:
     return {"/" + str(path.relative_to(root)) for path in root.rglob("ftpspec-*")}
 
 
-def run_suite(run: SuiteRun, extra: tuple[str, ...] = ()) -> SuiteResult:
-    """Starts the peer over a fresh directory, runs every case, returns the report and what the run
-    left in the directory."""
+def run_suite(run: SuiteRun, extra: tuple[str, ...] = (), intrusive: bool = True) -> SuiteResult:
+    """Starts the peer over a fresh directory, runs every case (the intrusive ones too unless told
+    otherwise), returns the report and what the run left in the directory."""
     with tempfile.TemporaryDirectory(prefix=f"ftpspec-suite-{run.name}-") as work:
         root = Path(work) / "root"
         root.mkdir()
@@ -69,7 +69,7 @@ def run_suite(run: SuiteRun, extra: tuple[str, ...] = ()) -> SuiteResult:
             target = peer.url + ("?tls=explicit" if run.tls else "")
             command = [str(ftpspec_binary()), "run", "--target", target, "--dir", peer.writable_dir,
                        "--timeout", str(REPLY_TIMEOUT_MS),  # and the default --jobs, as a user runs it
-                       "--intrusive",  # the baselines cover every case
+                       *(["--intrusive"] if intrusive else []),  # the baselines cover every case
                        "--format", "json", "--report-dir", str(reports), "--suite", str(REPO / "scenarios"), *extra]
             done = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
             after = _ftpspec_paths(root)

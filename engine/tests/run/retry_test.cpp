@@ -107,6 +107,19 @@ TEST(RetryPolicy, AloneTheServersAnswerStands) {
   EXPECT_TRUE(after_attempt(strained(CaseResult::Strain::timed_out), {0, 0, 0}).done);
 }
 
+TEST(RetryPolicy, ATimeoutCountsTheOthersThatStartedDuringTheWait) {
+  // The first case of a run starts with nobody beside it; seven more start a moment later.
+  std::atomic<unsigned> running{8};
+  Attempt first{0, 0, 0, &running};
+  EXPECT_EQ(first.others_seen(), 7u);
+  EXPECT_FALSE(after_attempt(strained(CaseResult::Strain::timed_out), first).done);
+  running = 1;
+  EXPECT_TRUE(after_attempt(strained(CaseResult::Strain::timed_out), first).done);
+  // A refusal happens at the greeting: only those open then count.
+  running = 8;
+  EXPECT_TRUE(after_attempt(strained(CaseResult::Strain::session_refused), first).done);
+}
+
 TEST(RetryPolicy, ARefusedSessionLowersTheLimitToWhatTheServerTook) {
   const AttemptOutcome outcome = after_attempt(strained(CaseResult::Strain::session_refused, Verdict::fail), {3, 0, 5});
   EXPECT_FALSE(outcome.done);
