@@ -28,7 +28,7 @@ unsigned limit_after_retry(const CaseResult& earlier, const Attempt& earlier_att
 }
 
 session::Timeouts retry_timeouts(session::Timeouts timeouts) {
-  constexpr std::chrono::milliseconds cap{1500};
+  constexpr std::chrono::milliseconds cap{1000};
   timeouts.connect = std::min(timeouts.connect, cap);
   timeouts.reply = std::min(timeouts.reply, cap);
   timeouts.data = std::min(timeouts.data, cap);
@@ -38,8 +38,10 @@ session::Timeouts retry_timeouts(session::Timeouts timeouts) {
 CaseResult keep_attempt(CaseResult earlier, CaseResult later, const Attempt& earlier_attempt) {
   const bool refused = earlier.strain == CaseResult::Strain::session_refused;
   if (!refused && later.verdict == Verdict::error) {
-    // Still no answer with fewer sessions: the first attempt, with the full timeouts, stands.
+    // Still no answer: the first attempt, with the full timeouts, stands; the second is evidence.
     earlier.left_behind.insert(earlier.left_behind.end(), later.left_behind.begin(), later.left_behind.end());
+    earlier.transcript += fmt::format("** the case ran again after its timeout, with waits of at most {} ms: {}\n{}",
+                                      retry_timeouts({}).reply.count(), later.reason, later.transcript);
     return earlier;
   }
   later.retried_because = fmt::format(

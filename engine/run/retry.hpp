@@ -25,7 +25,7 @@ AttemptOutcome after_attempt(const CaseResult& result, const Attempt& attempt);
 /// loses things when that busy); 0 (unchanged) otherwise.
 unsigned limit_after_retry(const CaseResult& earlier, const Attempt& earlier_attempt, const CaseResult& later);
 
-/// The timeouts of the attempt after a timed-out one: at most 1.5 s. That attempt only has to show
+/// The timeouts of the attempt after a timed-out one: at most 1 s. That attempt only has to show
 /// whether the server answers when less busy; when it times out too, the first attempt (with the
 /// full timeouts) is the one kept.
 session::Timeouts retry_timeouts(session::Timeouts timeouts);

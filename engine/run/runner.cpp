@@ -50,18 +50,31 @@ std::chrono::milliseconds estimated_duration(const scenario::Case& c) {
 
 namespace {
 
-/// The order in which to start the cases: longest first, so a few slow cases (failed-login
-/// delays) overlap the many fast ones instead of trailing at the end of the run.
-std::vector<std::size_t> schedule(const std::vector<scenario::Case>& cases) {
+/// Whether a server is likely to leave the case waiting for its reply timeout: bytes outside the
+/// command grammar (Telnet options, a split command) and an aborted transfer are where servers
+/// most often fall silent (Twisted, pure-ftpd).
+bool may_go_unanswered(const scenario::Case& c) {
+  return std::any_of(c.steps.begin(), c.steps.end(), [](const scenario::Step& step) {
+    return std::holds_alternative<scenario::SendRaw>(step.body) || std::holds_alternative<scenario::AbortRetr>(step.body);
+  });
+}
+
+}  // namespace
+
+std::vector<std::size_t> start_order(const std::vector<scenario::Case>& cases) {
+  constexpr std::chrono::milliseconds delayed{250};
   std::vector<std::size_t> order(cases.size());
-  std::vector<std::chrono::milliseconds> cost(cases.size());
+  std::vector<std::chrono::milliseconds> rank(cases.size());
   for (std::size_t i = 0; i < cases.size(); ++i) {
     order[i] = i;
-    cost[i] = estimated_duration(cases[i]);
+    const auto cost = estimated_duration(cases[i]);
+    rank[i] = cost >= delayed ? cost : may_go_unanswered(cases[i]) ? std::chrono::milliseconds(1) : std::chrono::milliseconds(0);
   }
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cost[a] > cost[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rank[a] > rank[b]; });
   return order;
 }
+
+namespace {
 
 std::string utc_now() {
   auto now = std::chrono::system_clock::now();
@@ -167,7 +180,7 @@ RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& 
     return next;
   };
   result.jobs_at_end = run_adaptively(
-      schedule(cases), options.jobs, attempt_case,
+      start_order(cases), options.jobs, attempt_case,
       [&](std::size_t i, std::size_t done) {
         if (progress) progress(result.cases[i], done, cases.size());
       },

@@ -49,6 +49,12 @@ RunResult probe(const RunOptions& options);
 /// PASS (RFC 2577 §5 delays), a little per transfer. run_suite starts the longest cases first.
 std::chrono::milliseconds estimated_duration(const scenario::Case& c);
 
+/// The order in which run_suite starts `cases` (indexes), so the slow ones overlap the many fast
+/// ones instead of trailing at the end of the run: the deliberately delayed ones (failed-login
+/// delays, waits) longest first; then those that may wait out a timeout (raw bytes, an aborted
+/// transfer); then the rest in file order.
+std::vector<std::size_t> start_order(const std::vector<scenario::Case>& cases);
+
 /// Runs `cases` (in file order in the result, whatever the completion order; longest-estimated
 /// cases start first).
 RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& options,

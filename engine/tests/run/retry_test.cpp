@@ -154,15 +154,17 @@ TEST(RetryPolicy, TheSecondAttemptIsKeptUnlessItGotNoAnswerEither) {
   kept = keep_attempt(first, again, {3, 0, 7});
   EXPECT_EQ(kept.reason, first.reason);  // the attempt with the full timeouts stands
   EXPECT_TRUE(kept.retried_because.empty());
+  EXPECT_NE(kept.transcript.find("** the case ran again after its timeout, with waits of at most 1000 ms: shorter"), std::string::npos)
+      << kept.transcript;
 }
 
-TEST(RetryPolicy, TheRetryWaitsAtMostASecondAndAHalf) {
+TEST(RetryPolicy, TheRetryWaitsAtMostASecond) {
   session::Timeouts timeouts;
   timeouts.connect = std::chrono::milliseconds(1000);
   const session::Timeouts retry = retry_timeouts(timeouts);
   EXPECT_EQ(retry.connect, std::chrono::milliseconds(1000));
-  EXPECT_EQ(retry.reply, std::chrono::milliseconds(1500));
-  EXPECT_EQ(retry.data, std::chrono::milliseconds(1500));
+  EXPECT_EQ(retry.reply, std::chrono::milliseconds(1000));
+  EXPECT_EQ(retry.data, std::chrono::milliseconds(1000));
 }
 
 }  // namespace

@@ -182,5 +182,17 @@ TEST(Schedule, WrongPasswordsAndWaitsCountAsSlow) {
   EXPECT_LT(with_wait, std::chrono::milliseconds(1000)) << "the right password is not a delayed one";
 }
 
+TEST(Schedule, DelayedFirstThenWhatMayGoUnansweredThenFileOrder) {
+  scenario::ParseResult parsed = scenario::parse(
+      "case a\n title \"t\"\n rfc 959 §4\n level MUST\n require scratch\n stor ${scratch}/f data=\"x\"\n"
+      "case b\n title \"t\"\n rfc 959 §4\n level MUST\n > NOOP\n < 200\n"
+      "case raw\n title \"t\"\n rfc 1123 §4\n level MUST\n >! \"\\xff\\xfb\\x01\"\n > NOOP\n < 200\n"
+      "case wait\n title \"t\"\n rfc 959 §4\n level MUST\n wait 300ms\n > NOOP\n < 200\n"
+      "case bad-pass\n title \"t\"\n rfc 2577 §5\n level MUST\n require connection\n > USER u\n < 331\n > PASS bad\n < 530\n",
+      "s.ftpspec");
+  ASSERT_TRUE(parsed.ok()) << parsed.diagnostics.front().str();
+  EXPECT_EQ(start_order(parsed.cases), (std::vector<std::size_t>{4, 3, 2, 0, 1}));
+}
+
 }  // namespace
 }  // namespace ftpspec::run
