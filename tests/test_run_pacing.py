@@ -131,3 +131,34 @@ def test_intrusive_cases_run_only_when_asked(tmp_path):
     assert limit["reason"].startswith("intrusive, run only with --intrusive: three wrong passwords")
     assert limit["steps"] == [] and limit["transcript"] == ""  # never connected
     assert verdicts(asked) == {"wrong-pass-delay": "pass", "wrong-pass-limit": "pass"}
+
+
+def test_pure_ftpd_with_three_clients_allowed_gets_three(tmp_path):
+    """A real server's limit: pure-ftpd started with `-c 3` greets a fourth client with 421 ("the
+    maximum number of users are already logged in"). At 8 at a time every case still gets the
+    verdict it gets one at a time, and the run ends at most 3 at a time."""
+    sys.path.insert(0, str(REPO))
+    from tests.peers.launch import PeerUnavailable, start_peer
+
+    def run_against(name: str, jobs: str, max_sessions: int | None) -> tuple[int, dict, str]:
+        root = tmp_path / name
+        root.mkdir()
+        root.chmod(0o755)
+        with start_peer("pure-ftpd", root, max_sessions=max_sessions) as peer:
+            report = tmp_path / f"report-{name}"
+            command = [str(FTPSPEC), "run", "--target", peer.url, "--dir", peer.writable_dir, "--suite",
+                       str(REPO / "scenarios"), "--format", "json,terminal", "--report-dir", str(report),
+                       "--jobs", jobs, *sum((["--case", glob] for glob in QUICK), [])]
+            done = subprocess.run(command, capture_output=True, text=True, timeout=150)
+            return done.returncode, json.loads((report / "ftpspec-results.json").read_text()), done.stdout
+
+    try:
+        _, alone, _ = run_against("alone", "1", None)
+    except PeerUnavailable as error:
+        pytest.skip(str(error))
+    _, limited, stdout = run_against("limited", "8", 3)
+    assert verdicts(limited) == verdicts(alone), stdout
+    assert "error" not in verdicts(limited).values()
+    assert 1 <= limited["jobs"]["end"] <= 3
+    assert "421 greeting" in limited["jobs"]["lowered_because"]
+    assert any("421 greeting" in case["retried_because"] for case in limited["cases"])
