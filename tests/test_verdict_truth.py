@@ -18,7 +18,6 @@ cannot come back unnoticed.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,11 +26,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ftpspecd_process import Ftpspecd, PASSWORD, USER  # noqa: E402
+from ftpspec_cli import FTPSPEC, run_cases  # noqa: E402
 from reply_proxy import ReplyProxy  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-BUILD = Path(os.environ.get("FTPSPEC_BUILD_DIR", REPO / "build" / "release"))
-FTPSPEC = BUILD / "engine" / "ftpspec"
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -47,16 +44,7 @@ def server(tmp_path):
 
 def run(port: int, cases: list[str], tmp_path: Path, *extra: str) -> tuple[int, dict, str]:
     """Runs the suite's cases matching `cases` (globs) against 127.0.0.1:port; exit code, JSON, stdout."""
-    report = tmp_path / f"report-{len(list(tmp_path.iterdir()))}"
-    command = [str(FTPSPEC), "run", "--target", f"ftp://{USER}:{PASSWORD}@127.0.0.1:{port}", "--suite",
-               str(REPO / "scenarios"), "--format", "json,terminal", "--report-dir", str(report), "--jobs", "4",
-               "--timeout", "5000", *extra]
-    for glob in cases:
-        command += ["--case", glob]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=110)
-    results = report / "ftpspec-results.json"
-    assert results.exists(), done.stderr
-    return done.returncode, json.loads(results.read_text()), done.stdout
+    return run_cases(port, cases, tmp_path, "--jobs", "4", "--timeout", "5000", *extra)
 
 
 def verdicts(report: dict) -> dict[str, str]:

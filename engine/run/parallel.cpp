@@ -17,11 +17,14 @@ unsigned run_adaptively(const std::vector<std::size_t>& order, unsigned jobs, co
   std::deque<Attempt> waiting;
   for (std::size_t index : order) waiting.push_back({index, 0, 0, nullptr});
   unsigned limit = jobs;
-  std::atomic<unsigned> running{0};  // changed under `mutex`; read by tasks (Attempt::others_seen)
+  unsigned running = 0;
   std::size_t finished = 0;
+  // Per worker: whether it runs an attempt, and the most others seen beside that attempt.
+  std::vector<bool> busy(jobs, false);
+  std::vector<std::atomic<unsigned>> peak(jobs);
 
   auto stopped = [&] { return stop && *stop; };
-  auto worker = [&] {
+  auto worker = [&](unsigned self) {
     std::unique_lock lock(mutex);
     for (;;) {
       // Wait for a task and a free place; with none waiting and none running, the work is over
@@ -30,11 +33,16 @@ unsigned run_adaptively(const std::vector<std::size_t>& order, unsigned jobs, co
       if (stopped() || waiting.empty()) break;
       Attempt attempt = waiting.front();
       waiting.pop_front();
+      for (unsigned other = 0; other < jobs; ++other)
+        if (busy[other]) peak[other] = std::max(peak[other].load(), running);  // `running` others beside it now
       attempt.others = running++;
-      attempt.running = &running;
+      busy[self] = true;
+      peak[self] = attempt.others;
+      attempt.peak = &peak[self];
       lock.unlock();
       AttemptOutcome outcome = task(attempt);
       lock.lock();
+      busy[self] = false;
       --running;
       if (outcome.limit != 0) limit = std::max(1u, std::min(limit, outcome.limit));
       if (outcome.done) {
@@ -47,8 +55,8 @@ unsigned run_adaptively(const std::vector<std::size_t>& order, unsigned jobs, co
     changed.notify_all();
   };
   std::vector<std::thread> pool;
-  for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(worker);
-  worker();
+  for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(worker, j);
+  worker(0);
   for (auto& thread : pool) thread.join();
   return limit;
 }

@@ -16,13 +16,11 @@ struct Attempt {
   std::size_t index = 0;  ///< the task
   unsigned number = 0;    ///< 0 for the first attempt, 1 for the second, ...
   unsigned others = 0;    ///< how many other tasks were running when this attempt started
-  const std::atomic<unsigned>* running = nullptr;  ///< the tasks running now, this one included
+  /// The most other tasks running beside this attempt so far (the pool raises it as tasks start).
+  const std::atomic<unsigned>* peak = nullptr;
 
-  /// The most other tasks seen running during the attempt: at its start, or now.
-  unsigned others_seen() const noexcept {
-    const unsigned now = running ? running->load() : 0;
-    return std::max(others, now > 0 ? now - 1 : 0);
-  }
+  /// The most other tasks seen running beside the attempt, from its start until now.
+  unsigned others_seen() const noexcept { return std::max(others, peak ? peak->load() : 0u); }
 };
 
 /// What a task tells the pool after an attempt.

@@ -9,8 +9,9 @@ namespace ftpspec::run {
 AttemptOutcome after_attempt(const CaseResult& result, const Attempt& attempt) {
   switch (result.strain) {
     case CaseResult::Strain::session_refused:
-      // Refused at the greeting: the others open when it connected are what the server took.
-      if (attempt.others == 0 || attempt.number + 1 >= kMaxSessionAttempts) return {};
+      // Refused at the greeting: the others open when it connected are what the server took. With
+      // none of ours open, sessions of other clients (or ours, still closing) filled it: try again.
+      if (attempt.number + 1 >= kMaxSessionAttempts) return {};
       return {false, attempt.others};
     case CaseResult::Strain::timed_out:
       // Alone all along, the server's silence is its answer.
@@ -25,6 +26,10 @@ AttemptOutcome after_attempt(const CaseResult& result, const Attempt& attempt) {
 unsigned limit_after_retry(const CaseResult& earlier, const Attempt& earlier_attempt, const CaseResult& later) {
   if (earlier.strain != CaseResult::Strain::timed_out || later.verdict == Verdict::error) return 0;
   return std::max(1u, (earlier_attempt.others + 1) / 2);
+}
+
+std::chrono::milliseconds pause_before(unsigned attempt_number) {
+  return std::min(std::chrono::milliseconds(1000), std::chrono::milliseconds(100) * attempt_number);
 }
 
 session::Timeouts retry_timeouts(session::Timeouts timeouts) {

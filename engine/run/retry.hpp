@@ -15,7 +15,8 @@ namespace ftpspec::run {
 inline constexpr unsigned kMaxSessionAttempts = 6;
 
 /// What the pool does after `result`, the outcome of `attempt`: done, or again. A refusal with N
-/// others open lowers the limit to N (the server took that many) and is tried again; a timeout is
+/// others open lowers the limit to N (the server took that many; with none, other clients or our
+/// sessions still closing filled it) and is tried again; a timeout is
 /// tried once more (a server that never answers that case costs one short wait more, not a lower
 /// limit for the rest of the run).
 AttemptOutcome after_attempt(const CaseResult& result, const Attempt& attempt);
@@ -24,6 +25,10 @@ AttemptOutcome after_attempt(const CaseResult& result, const Attempt& attempt);
 /// that were running when `earlier` timed out if `later` got its answers (the server is slower or
 /// loses things when that busy); 0 (unchanged) otherwise.
 unsigned limit_after_retry(const CaseResult& earlier, const Attempt& earlier_attempt, const CaseResult& later);
+
+/// How long to wait before attempt `attempt_number` (1, 2, ...) of a case whose session was refused:
+/// 100 ms more each time, at most 1 s, so the server can let go of the sessions that filled it.
+std::chrono::milliseconds pause_before(unsigned attempt_number);
 
 /// The timeouts of the attempt after a timed-out one: at most 1 s. That attempt only has to show
 /// whether the server answers when less busy; when it times out too, the first attempt (with the

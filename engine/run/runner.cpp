@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "run/cleanup.hpp"
 #include "run/findings.hpp"
@@ -153,12 +154,14 @@ RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& 
     CaseContext attempt_context = context;
     if (earlier[i] && earlier[i]->strain == CaseResult::Strain::timed_out)
       attempt_context.timeouts = retry_timeouts(context.timeouts);
+    if (earlier[i] && earlier[i]->strain == CaseResult::Strain::session_refused)
+      std::this_thread::sleep_for(pause_before(attempt.number));
     CaseResult outcome = run_case(cases[i], attempt_context);
     AttemptOutcome next = after_attempt(outcome, attempt);
     // The attempt as it ended: a timeout counts the others seen at any time during the wait.
     Attempt ended = attempt;
     if (outcome.strain == CaseResult::Strain::timed_out) ended.others = attempt.others_seen();
-    ended.running = nullptr;
+    ended.peak = nullptr;
     const CaseResult& sign = next.done && earlier[i] ? *earlier[i] : outcome;  // what lowers the limit, if anything
     const unsigned others = next.done && earlier[i] ? earlier_attempt[i].others : ended.others;
     if (next.done && earlier[i]) next.limit = limit_after_retry(*earlier[i], earlier_attempt[i], outcome);

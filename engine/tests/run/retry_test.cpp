@@ -102,22 +102,43 @@ CaseResult strained(CaseResult::Strain strain, Verdict verdict = Verdict::error)
   return result;
 }
 
-TEST(RetryPolicy, AloneTheServersAnswerStands) {
-  EXPECT_TRUE(after_attempt(strained(CaseResult::Strain::session_refused), {0, 0, 0}).done);
+TEST(RetryPolicy, AloneASilenceIsTheServersAnswerButARefusalIsTriedAgain) {
   EXPECT_TRUE(after_attempt(strained(CaseResult::Strain::timed_out), {0, 0, 0}).done);
+  // Refused with none of ours open: other clients' sessions (or ours, still closing) filled it.
+  const AttemptOutcome refused = after_attempt(strained(CaseResult::Strain::session_refused), {0, 0, 0});
+  EXPECT_FALSE(refused.done);
+  EXPECT_EQ(refused.limit, 0u);
+  EXPECT_EQ(pause_before(1), std::chrono::milliseconds(100));
+  EXPECT_EQ(pause_before(30), std::chrono::milliseconds(1000));
 }
 
-TEST(RetryPolicy, ATimeoutCountsTheOthersThatStartedDuringTheWait) {
-  // The first case of a run starts with nobody beside it; seven more start a moment later.
-  std::atomic<unsigned> running{8};
-  Attempt first{0, 0, 0, &running};
+TEST(RetryPolicy, ATimeoutCountsTheOthersThatRanBesideItAtAnyTime) {
+  // The first case of a run starts with nobody beside it; seven more start a moment later, and
+  // all of them may be done before it times out.
+  std::atomic<unsigned> peak{7};
+  Attempt first{0, 0, 0, &peak};
   EXPECT_EQ(first.others_seen(), 7u);
   EXPECT_FALSE(after_attempt(strained(CaseResult::Strain::timed_out), first).done);
-  running = 1;
+  peak = 0;
   EXPECT_TRUE(after_attempt(strained(CaseResult::Strain::timed_out), first).done);
-  // A refusal happens at the greeting: only those open then count.
-  running = 8;
-  EXPECT_TRUE(after_attempt(strained(CaseResult::Strain::session_refused), first).done);
+  // A refusal happens at the greeting: only those open then count (none: the limit stays).
+  peak = 7;
+  EXPECT_EQ(after_attempt(strained(CaseResult::Strain::session_refused), first).limit, 0u);
+}
+
+TEST(AdaptivePool, AnAttemptSeesTheTasksThatStartAfterIt) {
+  std::atomic<unsigned> first_saw{0};
+  run_adaptively(
+      indexes(4), 4,
+      [&](const Attempt& attempt) {
+        if (attempt.index == 0) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the others start, and end
+          first_saw = attempt.others_seen();
+        }
+        return AttemptOutcome{};
+      },
+      {}, nullptr);
+  EXPECT_GE(first_saw.load(), 1u);
 }
 
 TEST(RetryPolicy, ARefusedSessionLowersTheLimitToWhatTheServerTook) {
