@@ -1,5 +1,6 @@
 #include "server/control_session.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,6 +17,12 @@
 #include "server/command_table.hpp"
 
 namespace ftpspecd {
+
+namespace {
+/// send_at_once sends at most this much before it leaves the rest to transfer_body: it is for the
+/// small files whose transfer is shorter than its setup.
+constexpr std::size_t kSendAtOnce = 256 * 1024;
+}  // namespace
 
 ControlSession::ControlSession(const Config& config, tcp::socket socket, ssl::context* tls, BlockingCalls& blocking,
                                PassivePorts& ports, UploadLocks& uploads, std::shared_ptr<ScriptInstance> script)
@@ -267,6 +274,7 @@ std::optional<ResolvedPath> ControlSession::resolve_or_reply(std::string_view cl
 
 void ControlSession::start_transfer(TransferJob job) {
   job.shape = serving_.transfer;
+  if (send_at_once(job)) return;
   transfer_ = std::make_shared<TransferState>();
   transfer_->shape = job.shape;
   transfer_->held_preliminary = std::exchange(held_preliminary_, {});  // order=together
@@ -281,6 +289,42 @@ void ControlSession::start_transfer(TransferJob job) {
     };
   }
   asio::co_spawn(stream_->socket().get_executor(), run_transfer(shared_from_this(), std::move(job)), asio::detached);
+}
+
+bool ControlSession::send_at_once(TransferJob& job) {
+  if (job.kind != TransferJob::Kind::send_file || !job.size || !job.representation.is_plain_binary() ||
+      state_.prot_private || job.shape.any()) {
+    return false;
+  }
+  tcp::endpoint peer;
+  UniqueFd data = data_.take_ready(remote_.address(), peer);
+  if (data.get() < 0) return false;
+  off_t position = static_cast<off_t>(job.offset);
+  const SendfileRound round = sendfile_round(data.get(), job.file.get(), position, job.size, kSendAtOnce);
+  if (round.end != SendfileRound::End::done) {
+    // The rest (or the error) is transfer_body's, with a watchdog and waits as usual.
+    job.offset = static_cast<std::uint64_t>(position);
+    job.sent = round.bytes;
+    boost::system::error_code ec;
+    job.connection.emplace(stream_->socket().get_executor());
+    job.connection->assign(peer.protocol(), data.get(), ec);
+    if (!ec) (void)data.release();
+    return false;
+  }
+  // RFC 959 §3.4.1: in stream mode the close ends the file. The FIN pushes out what TCP_CORK
+  // (inherited from the passive listener) held back: a small file leaves in one segment with it.
+  (void)::shutdown(data.get(), SHUT_WR);
+  if (recorder_) {
+    record_event(Recorder::Tag::data, fmt::format("data connection with {}:{}", peer.address().to_string(), peer.port()));
+    record_event(Recorder::Tag::data, fmt::format("data connection: {} bytes sent, closed", round.bytes));
+  }
+  TransferResult result;
+  if (!job.file.close()) {
+    result = {TransferOutcome::local_error, std::string("Closing the file failed: ") + std::strerror(errno)};
+  }
+  const auto [code, text] = final_reply(result, false, {});
+  reply(code, text);
+  return true;  // `data` closes now, after the 226: its FIN is out (RFC 959 §4.2 226)
 }
 
 asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSession> self, TransferJob job) {
@@ -303,7 +347,10 @@ asio::awaitable<void> ControlSession::transfer_body(std::shared_ptr<TransferStat
   std::optional<tcp::socket> socket;
   // An ABOR or half-close handled before this coroutine first ran (co_spawn starts it later)
   // found no accept to cancel: do not start one now, or it would wait for the whole data timeout.
-  if (!state->aborted && !shape.no_data_connection) {
+  if (job.connection) {
+    socket = std::move(job.connection);
+    state->progressed(job.sent);
+  } else if (!state->aborted && !shape.no_data_connection) {
     socket = co_await data_.open(local_.address(), remote_.address(), config_.data_timeout, error);
   } else {
     data_.drop_passive();  // a passive listener serves one transfer, aborted or not
@@ -522,20 +569,14 @@ asio::awaitable<bool> ControlSession::client_outlived_reply(const TransferState&
   }
 }
 
-asio::awaitable<void> ControlSession::reply_transfer_result(const TransferResult& result, bool kept, TransferState& state) {
-  const TransferShape& shape = state.shape;
-  if (state.final_sent || interrupted_) co_return;  // final_first sent it; a scripted 421 ended the session
-  if (shape.final_delay.count() > 0) {
-    co_await sink_->flush();
-    co_await sleep(shape.final_delay);
-  }
+std::pair<int, std::string> ControlSession::final_reply(const TransferResult& result, bool kept, std::string_view summary) {
   int code = 226;
   std::string text;
   switch (result.outcome) {
     case TransferOutcome::complete:
       // RFC 959 §4.2: 226 says the data connection is closed; 250 leaves it open.
       code = kept ? 250 : 226;
-      text = kept ? "Transfer complete; data connection stays open (RFC 959 §3.3)" : "Transfer complete" + state.shaper.summary();
+      text = kept ? "Transfer complete; data connection stays open (RFC 959 §3.3)" : "Transfer complete" + std::string(summary);
       break;
     case TransferOutcome::connection_lost: code = 426; text = result.detail; break;
     case TransferOutcome::not_opened: code = 425; text = result.detail; break;
@@ -547,6 +588,19 @@ asio::awaitable<void> ControlSession::reply_transfer_result(const TransferResult
       break;
     case TransferOutcome::tls_refused: code = 522; text = result.detail; break;
   }
+  return {code, std::move(text)};
+}
+
+asio::awaitable<void> ControlSession::reply_transfer_result(const TransferResult& result, bool kept, TransferState& state) {
+  const TransferShape& shape = state.shape;
+  if (state.final_sent || interrupted_) co_return;  // final_first sent it; a scripted 421 ended the session
+  if (shape.final_delay.count() > 0) {
+    co_await sink_->flush();
+    co_await sleep(shape.final_delay);
+  }
+  auto final = final_reply(result, kept, state.shaper.summary());
+  int code = final.first;
+  std::string text = std::move(final.second);
   if (!shape.any()) {
     reply(code, text);
     co_return;

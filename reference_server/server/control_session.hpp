@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -41,6 +42,10 @@ struct TransferJob {
   std::string text;                             ///< send_text payload (LF line ends)
   ftpspec::codec::Representation representation;
   TransferShape shape;                          ///< a script's deviations (the rule being served)
+  /// send_file begun by send_at_once: the data connection, with `sent` bytes already on it
+  /// (`offset` moved past them).
+  std::optional<tcp::socket> connection;
+  std::uint64_t sent = 0;
 };
 
 class ControlSession : public std::enable_shared_from_this<ControlSession> {
@@ -119,6 +124,11 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   void reset();
 
  private:
+  /// The common download: RETR in plain binary, stream mode, in clear, with no script deviation,
+  /// whose client connected before its command. The whole file goes out and the 226 follows here,
+  /// with no coroutine, io-queue trip or reactor registration; true when done. When the socket
+  /// cannot take it all at once the job keeps the connection for transfer_body.
+  bool send_at_once(TransferJob& job);
   /// Runs transfer_body and then, however it ended, marks the transfer over and wakes its waiters.
   asio::awaitable<void> run_transfer(std::shared_ptr<ControlSession> self, TransferJob job);
   asio::awaitable<void> transfer_body(std::shared_ptr<TransferState> state, TransferJob job);
@@ -139,6 +149,8 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   /// failure's 4xx/5xx; bent by the rule being served (TransferShape: its code, text or bytes,
   /// after final_delay, with a held 1yz for order=together), none when already sent (final_first).
   asio::awaitable<void> reply_transfer_result(const TransferResult& result, bool kept, TransferState& state);
+  /// The code and text of that final reply without a script's bending; `summary` ends a 226's text.
+  static std::pair<int, std::string> final_reply(const TransferResult& result, bool kept, std::string_view summary);
   /// The greeting: "220 <greeting>" or the script's; then marks it complete (the read loop waits).
   asio::awaitable<void> greet(std::shared_ptr<ControlSession> self);
   /// One command: the script's rule for it, or the command table.

@@ -40,19 +40,13 @@ std::optional<tcp::endpoint> DataChannel::open_passive(const asio::ip::address& 
   // saved ~20 us per file, but curl 7.88.1 stalls 1 s before a data connection whenever the 229
   // is readable as it sends EPSV, and the faster reply stalled it more often in two of three
   // paired runs (docs/performance.md, small files).
-  auto acceptor = ports_.open(local, error);
-  if (!acceptor) return std::nullopt;
-  boost::system::error_code ec;
-  auto bound = acceptor->local_endpoint(ec);
-  if (ec) {
-    error = "Cannot open passive listener: " + ec.message();
-    return std::nullopt;
-  }
+  auto listener = ports_.open(local, error);
+  if (!listener) return std::nullopt;
   // A download's data and FIN then leave in one segment (set_cork); 4 KiB files took two.
   const int cork = 1;
-  (void)::setsockopt(acceptor->native_handle(), IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
-  passive_.emplace(Listener{std::move(*acceptor), bound});
-  return bound;
+  (void)::setsockopt(listener->fd.get(), IPPROTO_TCP, TCP_CORK, &cork, sizeof cork);
+  passive_ = std::move(listener);
+  return passive_->endpoint;
 }
 
 void DataChannel::set_active(const tcp::endpoint& target) {
@@ -84,7 +78,7 @@ bool DataChannel::configured() {
   // The client may have closed the kept connection since (it need not reuse it); bytes waiting
   // (an eager upload) mean it is still open.
   if (kept_ && peer_has_closed(*kept_)) drop_kept();
-  return passive_.has_value() || active_.has_value() || kept_.has_value();
+  return passive_.has_value() || accepted_.has_value() || active_.has_value() || kept_.has_value();
 }
 
 void DataChannel::keep(tcp::socket connection) {
@@ -100,34 +94,61 @@ bool DataChannel::drop_kept() {
   return true;
 }
 
+void DataChannel::accept_waiting_connection() {
+  if (!passive_) return;
+  boost::system::error_code ec;
+  Accepted accepted;
+  accepted.fd = accept_waiting(*passive_, accepted.peer, ec);
+  if (accepted.fd.get() >= 0) accepted_ = std::move(accepted);
+  if (accepted_ || ec) passive_.reset();  // the listener serves one transfer
+}
+
+UniqueFd DataChannel::take_ready(const asio::ip::address& client, tcp::endpoint& peer) {
+  accept_waiting_connection();
+  if (!accepted_ || unmapped(accepted_->peer.address()) != unmapped(client)) return UniqueFd();
+  peer = accepted_->peer;
+  UniqueFd fd = std::move(accepted_->fd);
+  accepted_.reset();
+  return fd;
+}
+
 asio::awaitable<std::optional<tcp::socket>> DataChannel::open(const asio::ip::address& local,
                                                               const asio::ip::address& client,
                                                               std::chrono::milliseconds timeout, std::string& error) {
   boost::system::error_code ec;
   if (kept_) co_return std::exchange(kept_, std::nullopt);
-  if (passive_) {
-    Listener listener = std::move(*passive_);
-    passive_.reset();
+  if (passive_ || accepted_) {
+    // The usual case: the client connected before its command, and one accept takes it.
+    accept_waiting_connection();
     tcp::socket socket(executor_);
     tcp::endpoint peer;
-    // The usual case: the client connected before its command, and one accept takes it.
-    auto watched = take_connection(listener.acceptor, socket, peer, ec);
-    if (watched) {
-      tcp::acceptor& acceptor = *watched;
-      accepting_ = &acceptor;
-      auto dog = Watchdog::start(executor_, timeout, [&acceptor] {
-        boost::system::error_code ignored;
-        acceptor.close(ignored);
-      });
-      co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-      dog->stop();
-      accepting_ = nullptr;
+    if (accepted_) {
+      peer = accepted_->peer;
+      socket.assign(peer.protocol(), accepted_->fd.get(), ec);
+      if (!ec) (void)accepted_->fd.release();
+      accepted_.reset();
+    } else if (passive_) {
+      // Not there yet: only now is the listener registered with the reactor, to wait for it.
+      PassiveListener listener = std::move(*passive_);
+      passive_.reset();
+      tcp::acceptor acceptor(executor_);
+      acceptor.assign(listener.endpoint.protocol(), listener.fd.get(), ec);
+      if (!ec) {
+        (void)listener.fd.release();
+        accepting_ = &acceptor;
+        auto dog = Watchdog::start(executor_, timeout, [&acceptor] {
+          boost::system::error_code ignored;
+          acceptor.close(ignored);
+        });
+        co_await acceptor.async_accept(socket, peer, asio::redirect_error(asio::use_awaitable, ec));
+        dog->stop();
+        accepting_ = nullptr;
+      }
     }
     if (!socket.is_open()) {
       error = "Can't open data connection: no connection to the passive port";
       co_return std::nullopt;
     }
-    if (watched) peer = socket.remote_endpoint(ec);  // the non-blocking accept already told it
     if (ec || unmapped(peer.address()) != unmapped(client)) {
       error = "Can't open data connection: connection from a host other than the client (RFC 2577 §3)";
       co_return std::nullopt;
@@ -166,11 +187,15 @@ void DataChannel::cancel() {
   if (connecting_) connecting_->close(ignored);
 }
 
-void DataChannel::drop_passive() { passive_.reset(); }
+void DataChannel::drop_passive() {
+  passive_.reset();
+  accepted_.reset();
+}
 
 void DataChannel::reset() {
   drop_kept();
-  passive_.reset();  // the acceptor closes as it is destroyed
+  passive_.reset();  // the descriptors close as they are destroyed
+  accepted_.reset();
   active_.reset();
 }
 

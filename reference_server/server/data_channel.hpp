@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "server/passive_ports.hpp"
+#include "server/unique_fd.hpp"
 
 namespace ftpspecd {
 
@@ -45,7 +46,6 @@ class DataChannel {
   /// A data connection is set up: a passive listener, an active target, or a kept connection
   /// that is still open (a kept one the client has closed is dropped here).
   bool configured();
-  bool passive() const noexcept { return passive_.has_value(); }
 
   /// RFC 959 §3.3 "Reuse of the Data Connection": after a transfer in MODE B or C, whose data ends
   /// with an EOF marker instead of a close, the connection stays open for the next transfer
@@ -62,6 +62,11 @@ class DataChannel {
   /// `error` set.
   asio::awaitable<std::optional<tcp::socket>> open(const asio::ip::address& local, const asio::ip::address& client,
                                                    std::chrono::milliseconds timeout, std::string& error);
+  /// The passive connection for the transfer about to start, when `client` has already made it:
+  /// taken with one accept4(2) and never registered with the reactor (a small file then needs no
+  /// wait on it). Invalid when none is waiting or it came from elsewhere: open() then waits for
+  /// one, or refuses it, as always.
+  UniqueFd take_ready(const asio::ip::address& client, tcp::endpoint& peer);
   /// Abandons a pending accept or connect (ABOR, shutdown).
   void cancel();
   /// Forgets every setup (REIN).
@@ -70,14 +75,18 @@ class DataChannel {
   void drop_passive();
 
  private:
-  /// A passive listening socket and the endpoint it is bound to.
-  struct Listener {
-    tcp::acceptor acceptor;
-    tcp::endpoint endpoint;
+  /// A connection accepted from the passive listener before open() (take_ready), and its peer.
+  struct Accepted {
+    UniqueFd fd;
+    tcp::endpoint peer;
   };
+  /// Moves the connection waiting on the passive listener, if one is, to accepted_ (closing the
+  /// listener: it serves one transfer); on an accept error closes the listener.
+  void accept_waiting_connection();
   asio::any_io_executor executor_;
   PassivePorts& ports_;
-  std::optional<Listener> passive_;
+  std::optional<PassiveListener> passive_;
+  std::optional<Accepted> accepted_;
   std::optional<tcp::endpoint> active_;
   std::optional<tcp::socket> kept_;
   tcp::socket* connecting_ = nullptr;

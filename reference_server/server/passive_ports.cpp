@@ -1,5 +1,8 @@
 #include "server/passive_ports.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <charconv>
 #include <fstream>
 #include <random>
@@ -14,20 +17,30 @@ std::optional<unsigned> number(std::string_view text) {
   return value;
 }
 
-/// Binds and listens on exactly `endpoint`; false with `ec` set when the port is taken.
-bool listen_on(tcp::acceptor& acceptor, const tcp::endpoint& endpoint, bool reuse, boost::system::error_code& ec) {
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec && reuse) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  // Two sockets with SO_REUSEADDR may both bind a port; only one can listen: the other gets
-  // EADDRINUSE here and moves on.
-  if (!ec) acceptor.listen(1, ec);
-  if (ec) {
-    boost::system::error_code ignored;
-    acceptor.close(ignored);
-    return false;
+boost::system::error_code last_error() { return {errno, boost::system::system_category()}; }
+
+/// Binds and listens on exactly `endpoint` (port 0: the kernel's choice, read back); an invalid
+/// listener with `ec` set when the port is taken.
+PassiveListener listen_on(const tcp::endpoint& endpoint, bool reuse, boost::system::error_code& ec) {
+  PassiveListener listener{UniqueFd(::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)),
+                           endpoint};
+  const int one = 1;
+  bool ok = listener.fd.get() >= 0 &&
+            (!reuse || ::setsockopt(listener.fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0) &&
+            ::bind(listener.fd.get(), endpoint.data(), static_cast<socklen_t>(endpoint.size())) == 0 &&
+            // Two sockets with SO_REUSEADDR may both bind a port; only one can listen: the other
+            // gets EADDRINUSE here and moves on.
+            ::listen(listener.fd.get(), 1) == 0;
+  if (ok && endpoint.port() == 0) {
+    socklen_t length = static_cast<socklen_t>(listener.endpoint.capacity());
+    ok = ::getsockname(listener.fd.get(), listener.endpoint.data(), &length) == 0;
+    if (ok) listener.endpoint.resize(length);
   }
-  return true;
+  if (!ok) {
+    ec = last_error();
+    listener.fd.close();
+  }
+  return listener;
 }
 }  // namespace
 
@@ -56,35 +69,37 @@ PassivePorts::PassivePorts(PortRange range) : range_(range), cursor_(0) {
   if (!range_.kernel_chooses()) cursor_ = std::random_device{}() % (range_.high - range_.low + 1u);
 }
 
-std::optional<tcp::acceptor> PassivePorts::open(const asio::ip::address& local, std::string& error) {
-  tcp::acceptor acceptor(unwatched_);
+std::optional<PassiveListener> PassivePorts::open(const asio::ip::address& local, std::string& error) {
   boost::system::error_code ec;
   if (range_.kernel_chooses()) {
-    if (listen_on(acceptor, tcp::endpoint(local, 0), false, ec)) return acceptor;
+    if (auto listener = listen_on(tcp::endpoint(local, 0), false, ec); listener.fd.get() >= 0) return listener;
     error = "Cannot open passive listener: " + ec.message();
     return std::nullopt;
   }
   const std::uint32_t size = range_.high - range_.low + 1u;
   for (std::uint32_t tried = 0; tried < size; ++tried) {
     const auto port = static_cast<std::uint16_t>(range_.low + cursor_.fetch_add(1, std::memory_order_relaxed) % size);
-    if (listen_on(acceptor, tcp::endpoint(local, port), true, ec)) return acceptor;
+    if (auto listener = listen_on(tcp::endpoint(local, port), true, ec); listener.fd.get() >= 0) return listener;
     if (ec != asio::error::address_in_use && ec != asio::error::access_denied) break;
   }
   error = "Cannot open passive listener: " + (ec ? ec.message() : std::string("no free port in the passive range"));
   return std::nullopt;
 }
 
-std::optional<tcp::acceptor> take_connection(tcp::acceptor& listener, tcp::socket& socket, tcp::endpoint& peer,
-                                             boost::system::error_code& ec) {
+UniqueFd accept_waiting(const PassiveListener& listener, tcp::endpoint& peer, boost::system::error_code& ec) {
   ec.clear();
-  if (!listener.non_blocking()) listener.non_blocking(true, ec);  // a reused listener already is
-  if (!ec) listener.accept(socket, peer, ec);
-  if (ec != asio::error::would_block && ec != asio::error::try_again) return std::nullopt;
-  const auto protocol = listener.local_endpoint(ec).protocol();
-  if (ec) return std::nullopt;
-  const auto handle = listener.release(ec);
-  if (ec) return std::nullopt;
-  return tcp::acceptor(socket.get_executor(), protocol, handle);
+  socklen_t length = static_cast<socklen_t>(peer.capacity());
+  int fd = -1;
+  do {
+    fd = ::accept4(listener.fd.get(), peer.data(), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd >= 0) {
+    peer.resize(length);
+    return UniqueFd(fd);
+  }
+  // Nothing waiting yet; ECONNABORTED is a connection that went away while queued (accept(2)).
+  if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED) ec = last_error();
+  return UniqueFd();
 }
 
 }  // namespace ftpspecd

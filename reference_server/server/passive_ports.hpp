@@ -11,11 +11,10 @@
 #include <string_view>
 #include <utility>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "server/config.hpp"
+#include "server/unique_fd.hpp"
 
 namespace ftpspecd {
 
@@ -28,31 +27,33 @@ std::optional<PortRange> parse_port_range(std::string_view text);
 /// The kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range), 32768-60999 if unreadable.
 PortRange kernel_ephemeral_range();
 
+/// A passive listening socket (non-blocking, close-on-exec) and the endpoint it is bound to. It is
+/// registered with no reactor: a client connects to the passive port right after the 227/229,
+/// before its RETR/STOR, and a watched listener would wake its io thread for that connection only
+/// to be accepted at the next command, one extra wakeup per file (docs/performance.md, run F).
+/// Only a transfer that has to wait for its connection registers it (DataChannel::open).
+struct PassiveListener {
+  UniqueFd fd;
+  tcp::endpoint endpoint;
+};
+
 class PassivePorts {
  public:
   explicit PassivePorts(PortRange range);
-  /// A listening acceptor on `local` at the next free port of the range (SO_REUSEADDR, so a
-  /// TIME-WAIT left on that port by an earlier transfer does not block it). Ports in use
-  /// (EADDRINUSE at bind or listen) are skipped; after one full turn of the range it gives up.
-  /// The acceptor is unwatched: see take_connection().
-  std::optional<tcp::acceptor> open(const asio::ip::address& local, std::string& error);
+  /// A listener on `local` at the next free port of the range (SO_REUSEADDR, so a TIME-WAIT left
+  /// on that port by an earlier transfer does not block it). Ports in use (EADDRINUSE at bind or
+  /// listen) are skipped; after one full turn of the range it gives up.
+  std::optional<PassiveListener> open(const asio::ip::address& local, std::string& error);
   PortRange range() const noexcept { return range_; }
 
  private:
   PortRange range_;
   std::atomic<std::uint32_t> cursor_;  ///< shared by the io threads
-  /// Never run: the listeners it owns are registered with a reactor nobody waits on. A client
-  /// connects to the passive port right after the 227/229, before its RETR/STOR; a watched
-  /// listener would wake its io thread for that connection only to be accepted at the next
-  /// command, one extra wakeup per file (docs/performance.md, run F).
-  asio::io_context unwatched_;
 };
 
-/// Takes the connection waiting on an unwatched passive `listener` with one non-blocking accept
-/// into `socket` (and its address into `peer`). When none has arrived yet it moves the listening
-/// socket to `socket`'s executor and returns that acceptor, for an asynchronous accept; nullopt
-/// when `socket` is connected (or `ec` says why neither happened).
-std::optional<tcp::acceptor> take_connection(tcp::acceptor& listener, tcp::socket& socket, tcp::endpoint& peer,
-                                             boost::system::error_code& ec);
+/// The connection waiting on a non-blocking `listener`, taken with one accept4(2) (non-blocking and
+/// close-on-exec already: no ioctl, and no reactor registration until someone has to wait on it),
+/// its address in `peer`. An invalid UniqueFd when none is waiting (`ec` clear) or on an error.
+UniqueFd accept_waiting(const PassiveListener& listener, tcp::endpoint& peer, boost::system::error_code& ec);
 
 }  // namespace ftpspecd

@@ -117,34 +117,27 @@ asio::awaitable<TransferResult> sendfile_all(tcp::socket& data, int fd, std::uin
   data.native_non_blocking(true, ec);
   if (ec) co_return lost(ec, state);
   off_t position = static_cast<off_t>(offset);
-  std::size_t since_yield = 0;
-  while (!size || static_cast<std::uint64_t>(position) < *size) {
-    const std::size_t count = size ? std::min<std::uint64_t>(kSendfileCount, *size - static_cast<std::uint64_t>(position))
-                                   : kSendfileCount;
-    const ssize_t n = ::sendfile(data.native_handle(), fd, &position, count);
-    if (n > 0) {
-      state.progressed(static_cast<std::size_t>(n));
-      // A reader that keeps up never makes sendfile() say EAGAIN: let the other sessions run.
-      if ((since_yield += static_cast<std::size_t>(n)) >= kYieldEvery) {
-        since_yield = 0;
-        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
-      }
-      continue;
+  while (true) {
+    // A reader that keeps up never makes sendfile() say EAGAIN: after kYieldEvery bytes the
+    // other sessions run.
+    const SendfileRound round = sendfile_round(data.native_handle(), fd, position, size, kYieldEvery);
+    state.progressed(round.bytes);
+    switch (round.end) {
+      case SendfileRound::End::done: co_return TransferResult{};
+      case SendfileRound::End::budget_used: co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable); break;
+      case SendfileRound::End::would_block:
+        state.watch();
+        co_await data.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec || !data.is_open()) co_return lost(ec ? ec : asio::error::operation_aborted, state);
+        break;
+      case SendfileRound::End::failed:
+        if (round.error == EPIPE || round.error == ECONNRESET || round.error == EBADF) {
+          co_return lost(boost::system::error_code(round.error, boost::system::system_category()), state);
+        }
+        errno = round.error;
+        co_return local("sendfile failed");
     }
-    if (n == 0) break;  // end of file (it shrank since the 150, or its size was not known)
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN) {
-      state.watch();
-      co_await data.async_wait(tcp::socket::wait_write, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec || !data.is_open()) co_return lost(ec ? ec : asio::error::operation_aborted, state);
-      continue;
-    }
-    if (errno == EPIPE || errno == ECONNRESET || errno == EBADF) {
-      co_return lost(boost::system::error_code(errno, boost::system::system_category()), state);
-    }
-    co_return local("sendfile failed");
   }
-  co_return TransferResult{};
 }
 
 /// TYPE I / STRU F / MODE S in clear, unshaped: the bytes go to the file as they come. recv(2)
@@ -188,6 +181,30 @@ asio::awaitable<void> end_of_data(SwitchableStream& data, const ftpspec::codec::
   co_await data.finish_sending(state.end != TransferShape::End::no_close_notify);
 }
 }  // namespace
+
+SendfileRound sendfile_round(int socket, int fd, off_t& position, std::optional<std::uint64_t> size, std::size_t budget) {
+  SendfileRound round;
+  while (!size || static_cast<std::uint64_t>(position) < *size) {
+    if (round.bytes >= budget) {
+      round.end = SendfileRound::End::budget_used;
+      return round;
+    }
+    const std::size_t count = size ? std::min<std::uint64_t>(kSendfileCount, *size - static_cast<std::uint64_t>(position))
+                                   : kSendfileCount;
+    const ssize_t n = ::sendfile(socket, fd, &position, count);
+    if (n > 0) {
+      round.bytes += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n == 0) break;  // end of file (it shrank since the 150, or its size was not known)
+    if (errno == EINTR) continue;
+    round.end = errno == EAGAIN ? SendfileRound::End::would_block : SendfileRound::End::failed;
+    round.error = errno;
+    return round;
+  }
+  round.end = SendfileRound::End::done;
+  return round;
+}
 
 bool keeps_connection_open(const ftpspec::codec::Representation& rep, bool secure) noexcept {
   return rep.mode != ftpspec::codec::Mode::stream && !secure;

@@ -2,6 +2,8 @@
 // codec for every non-plain representation and sendfile(2) for TYPE I / STRU F / MODE S.
 // Memory stays bounded: one chunk at a time.
 #pragma once
+#include <sys/types.h>
+
 #include <cstdint>
 #include <chrono>
 #include <functional>
@@ -100,6 +102,21 @@ struct TransferResult {
 /// 4217 §12.6 ends each with close_notify).
 bool keeps_connection_open(const ftpspec::codec::Representation& rep, bool secure) noexcept;
 
+/// What one sendfile_round() did: `bytes` sent, and why it stopped.
+struct SendfileRound {
+  enum class End {
+    done,          ///< reached `size`, or the end of the file
+    would_block,   ///< the socket's buffer is full (EAGAIN): wait for writability
+    budget_used,   ///< `budget` bytes went out without a wait: let others run, then go on
+    failed,        ///< `error` (errno) says why
+  };
+  End end = End::done;
+  std::size_t bytes = 0;
+  int error = 0;
+};
+/// sendfile(2) from `fd` at `position` (advanced) to the non-blocking `socket` until `size` (when
+/// known) or the file's end, a full socket buffer, an error, or about `budget` bytes.
+SendfileRound sendfile_round(int socket, int fd, off_t& position, std::optional<std::uint64_t> size, std::size_t budget);
 /// RETR: file `fd` from `offset` to the wire. Plain binary in clear uses sendfile(2) and stops at
 /// `size` (the size announced in the 150) when known, which saves the call that finds the end;
 /// under TLS the bytes go through the SSL stream.

@@ -39,6 +39,24 @@ TEST_F(TransferTest, PasvRetrSendsTheExactBytes) {
   EXPECT_EQ(client.final_reply("RETR").raw, "226 Transfer complete\r\n");
 }
 
+TEST_F(TransferTest, RetrOfEverySizeAroundTheAtOnceLimit) {
+  // A file the handler sends at once (the client has connected), one that goes on in the transfer
+  // coroutine after 256 KiB, and one that fills the socket buffer first: the same bytes and 226.
+  Client client(port_);
+  client.read();
+  client.login();
+  ASSERT_EQ(client.cmd("TYPE I").code(), 200);
+  for (const std::size_t size : {std::size_t{0}, std::size_t{4096}, std::size_t{256 * 1024}, std::size_t{256 * 1024 + 1},
+                                 std::size_t{8 << 20}}) {
+    const std::string content = binary_pattern(size);
+    write_file(root() / "sized.bin", content);
+    EXPECT_EQ(client.download("RETR sized.bin"), content) << size;
+  }
+  write_file(root() / "small.bin", binary_pattern(4096));
+  ASSERT_EQ(client.cmd("REST 1000").code(), 350);
+  EXPECT_EQ(client.download("RETR small.bin"), binary_pattern(4096).substr(1000));
+}
+
 TEST_F(TransferTest, PassiveConnectionThatComesAfterTheCommandIsStillAccepted) {
   // The passive listener is not watched until the transfer command needs it (passive_ports.hpp):
   // a client that connects only after the 150 takes the asynchronous accept path.
