@@ -33,11 +33,17 @@ std::chrono::milliseconds pause_before(unsigned attempt_number) {
 }
 
 session::Timeouts retry_timeouts(session::Timeouts timeouts) {
-  constexpr std::chrono::milliseconds cap{1000};
-  timeouts.connect = std::min(timeouts.connect, cap);
-  timeouts.reply = std::min(timeouts.reply, cap);
-  timeouts.data = std::min(timeouts.data, cap);
+  timeouts.connect = std::min(timeouts.connect, kRetryWait);
+  timeouts.reply = std::min(timeouts.reply, kRetryWait);
+  timeouts.data = std::min(timeouts.data, kRetryWait);
   return timeouts;
+}
+
+std::string describe_strain(const CaseResult& result, unsigned others) {
+  return fmt::format("{} with {} other session{} open",
+                     result.strain == CaseResult::Strain::session_refused ? "the server refused the session (421 greeting)"
+                                                                          : "timed out (" + result.reason + ")",
+                     others, others == 1 ? "" : "s");
 }
 
 CaseResult keep_attempt(CaseResult earlier, CaseResult later, const Attempt& earlier_attempt) {
@@ -46,14 +52,11 @@ CaseResult keep_attempt(CaseResult earlier, CaseResult later, const Attempt& ear
     // Still no answer: the first attempt, with the full timeouts, stands; the second is evidence.
     earlier.left_behind.insert(earlier.left_behind.end(), later.left_behind.begin(), later.left_behind.end());
     earlier.transcript += fmt::format("** the case ran again after its timeout, with waits of at most {} ms: {}\n{}",
-                                      retry_timeouts({}).reply.count(), later.reason, later.transcript);
+                                      kRetryWait.count(), later.reason, later.transcript);
     return earlier;
   }
-  later.retried_because = fmt::format(
-      "{} with {} other session{} open; run again with fewer at a time{}",
-      refused ? "the server refused the session (421 greeting)" : "the attempt before timed out (" + earlier.reason + ")",
-      earlier_attempt.others, earlier_attempt.others == 1 ? "" : "s",
-      later.retried_because.empty() ? "" : "; " + later.retried_because);
+  later.retried_because = fmt::format("the attempt before: {}; run again with fewer at a time",
+                                      describe_strain(earlier, earlier_attempt.others));
   later.left_behind.insert(later.left_behind.begin(), earlier.left_behind.begin(), earlier.left_behind.end());
   return later;
 }

@@ -3,7 +3,9 @@
 // it timed out (a server that loses a data connection when busy). Neither is the case's rule, so
 // the case runs again later with fewer sessions at a time, and the run goes on with fewer too.
 #pragma once
+#include <chrono>
 #include <optional>
+#include <string>
 
 #include "run/parallel.hpp"
 #include "run/result.hpp"
@@ -13,6 +15,8 @@ namespace ftpspec::run {
 
 /// A refused session is tried this many times in all before its error stands.
 inline constexpr unsigned kMaxSessionAttempts = 6;
+/// The longest wait of the attempt after a timed-out one (retry_timeouts).
+inline constexpr std::chrono::milliseconds kRetryWait{1000};
 
 /// What the pool does after `result`, the outcome of `attempt`: done, or again. A refusal with N
 /// others open lowers the limit to N (the server took that many; with none, other clients or our
@@ -34,6 +38,11 @@ std::chrono::milliseconds pause_before(unsigned attempt_number);
 /// whether the server answers when less busy; when it times out too, the first attempt (with the
 /// full timeouts) is the one kept.
 session::Timeouts retry_timeouts(session::Timeouts timeouts);
+
+/// The sign of the server's limit in `result`, an attempt with `others` sessions of ours beside it:
+/// "the server refused the session (421 greeting) with 3 other sessions open", "timed out (REASON)
+/// with 1 other session open". Both retried_because and RunResult::jobs_lowered_because say it.
+std::string describe_strain(const CaseResult& result, unsigned others);
 
 /// The result to report of `earlier` (which asked for another attempt) and `later`: the later one,
 /// unless it failed to get an answer too (an `error`), with why the earlier one was not kept. Paths

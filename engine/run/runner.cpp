@@ -168,11 +168,8 @@ RunResult run_suite(const std::vector<scenario::Case>& cases, const RunOptions& 
     if (next.limit != 0) {
       std::lock_guard lock(lowered_mutex);
       if (result.jobs_lowered_because.empty())
-        result.jobs_lowered_because = fmt::format(
-            "{}: {} with {} other session{} open", sign.id,
-            sign.strain == CaseResult::Strain::session_refused ? "the server refused the session (421 greeting)"
-                                                               : "timed out (" + sign.reason + "), and answered when run again",
-            others, others == 1 ? "" : "s");
+        result.jobs_lowered_because = fmt::format("{}: {}{}", sign.id, describe_strain(sign, others),
+                                                  sign.strain == CaseResult::Strain::timed_out ? ", and answered when run again" : "");
     }
     if (!next.done) {
       earlier[i] = std::move(outcome);
