@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -57,6 +58,29 @@ def log(message: str) -> None:
 
 def ftp_url(peer, path: str) -> str:
     return f"{peer.url}{path}"
+
+
+class Curl(NamedTuple):
+    """A curl program to measure with."""
+    name: str  # how --clients and the tables call it: "curl" or "curl-backports"
+    program: str
+    version: str  # "curl 8.14.1"
+
+
+def curls() -> dict[str, Curl]:
+    """Debian 12's curl (7.88.1) and, when scripts/curl-backports.sh has unpacked it, the current
+    curl from bookworm-backports: 7.88.1 sometimes waits 1 s before a data connection (and over
+    FTPS 0.2-1 s per file), which decides any loopback figure of many small files."""
+    from tests.peers.launch import peers_dir
+    candidates = {"curl": shutil.which("curl"), "curl-backports": str(peers_dir() / "curl-backports" / "curl")}
+    found = {}
+    for name, program in candidates.items():
+        if not program or not os.access(program, os.X_OK):
+            continue
+        result = subprocess.run([program, "--version"], capture_output=True, text=True)
+        if result.returncode == 0 and result.stdout.startswith("curl "):
+            found[name] = Curl(name, program, " ".join(result.stdout.split()[:2]))
+    return found
 
 
 def curl_speed(args: list[str], field: str, timeout: float = 300) -> float | None:

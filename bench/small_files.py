@@ -4,8 +4,10 @@ connection, each over its own data connection (RFC 959 §3.4.1: in stream mode t
 file), from ftpspecd and the peer servers side by side.
 
     /usr/bin/python3 bench/small_files.py [--build-dir build/release] [--peers ftpspecd,pure-ftpd,...]
-                                          [--files 2000] [--curl-files 300] [--rounds 5]
-                                          [--clients ftplib,curl] [--baseline BUILD_DIR] [--json out.json]
+                                          [--files 2000] [--curl-files 50] [--rounds 5]
+                                          [--backports-curl-files 300]
+                                          [--clients ftplib,curl,curl-backports] [--baseline BUILD_DIR]
+                                          [--json out.json]
 
 Every server is started at once. Each round, each server in turn (the order rotates from round to
 round, so the TIME-WAIT sockets left by the one before fall on every server alike) is measured
@@ -19,6 +21,8 @@ with each client:
   included, ~1 ms). curl 7.88.1 sometimes waits 1 s before it connects a data connection (see
   STALL_S), which dominates that figure, so the table also gives "curl per transfer", 1 / the
   median of curl's own %{time_total} over the URLs that did not stall, and the stalls per run.
+- curl-backports: the same with the current curl (8.x from bookworm-backports, unpacked by
+  scripts/curl-backports.sh; left out with a note when it is not there), which does not stall.
 
 Prints the medians over the rounds, every figure, and the ratio of ftpspecd's median to the best
 peer's per client. Run as root for vsftpd.
@@ -114,21 +118,21 @@ class CurlRun(NamedTuple):
     stalls: int  # transfers whose data connection waited STALL_S or more before it started
 
 
-def run_curl(peer, names: list[str], work: Path) -> CurlRun | None:
+def run_curl(peer, names: list[str], work: Path, curl: bench.Curl) -> CurlRun | None:
     """One curl process fetching every URL over one control connection."""
-    config = work / f"curl-{peer.name}-{peer.port}.conf"
+    config = work / f"{curl.name}-{peer.name}-{peer.port}.conf"
     with open(config, "w") as out:
         for name in names:
             out.write(f'url = "{peer.url}/{DIRECTORY}/{name}"\noutput = "/dev/null"\n')
     start = time.perf_counter()
-    result = subprocess.run(["curl", "-sS", "--config", str(config), "-w",
+    result = subprocess.run([curl.program, "-sS", "--config", str(config), "-w",
                              "%{size_download} %{time_total} %{time_pretransfer}\n"],
                             capture_output=True, text=True, timeout=1800)
     elapsed = time.perf_counter() - start
     rows = [line.split() for line in result.stdout.splitlines() if line.strip()]
     got = sum(int(row[0]) for row in rows)
     if result.returncode != 0 or got != SIZE * len(names):
-        bench.log(f"    curl failed ({result.returncode}, {got} of {SIZE * len(names)} bytes): "
+        bench.log(f"    {curl.name} failed ({result.returncode}, {got} of {SIZE * len(names)} bytes): "
                   f"{result.stderr.strip()[:300]}")
         return None
     stalled = [float(row[2]) >= STALL_S for row in rows]
@@ -144,10 +148,11 @@ def main() -> int:
     parser.add_argument("--peers", default="ftpspecd,vsftpd,proftpd,pure-ftpd",
                         help="comma-separated; pyftpdlib may be added")
     parser.add_argument("--files", type=int, default=2000)
-    parser.add_argument("--curl-files", type=int, default=300,
-                        help="URLs per curl run (each 1 s stall costs as much as ~2,000 transfers)")
+    parser.add_argument("--curl-files", type=int, default=50,
+                        help="URLs per run of Debian 12's curl (each 1 s stall costs as much as ~2,000 transfers)")
+    parser.add_argument("--backports-curl-files", type=int, default=300, help="URLs per run of curl-backports")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--clients", default="ftplib,curl")
+    parser.add_argument("--clients", default="ftplib,curl,curl-backports")
     parser.add_argument("--baseline", metavar="BUILD_DIR",
                         help="also run the ftpspecd of this build tree, as 'ftpspecd-baseline' (before/after in one run)")
     args = parser.parse_args()
@@ -157,11 +162,16 @@ def main() -> int:
     names = args.peers.split(",")
     if args.baseline:
         names.insert(1, BASELINE)
-    clients = [c for c in ("ftplib", "curl") if c in args.clients.split(",")]
-    # "curl per transfer": 1 / median of curl's time_total per URL (without the stalls' weight).
-    series = clients + (["curl per transfer"] if "curl" in clients else [])
+    wanted = args.clients.split(",")
+    available_curls = bench.curls()
+    curls = [available_curls[c] for c in ("curl", "curl-backports") if c in wanted and c in available_curls]
+    for name in sorted(set(wanted) - set(available_curls) - {"ftplib"}):
+        bench.log(f"{name}: not available" + (" (scripts/curl-backports.sh unpacks it)" if name == "curl-backports" else ""))
+    clients = (["ftplib"] if "ftplib" in wanted else []) + [curl.name for curl in curls]
+    # "<curl> per transfer": 1 / median of curl's time_total per URL (without the stalls' weight).
+    series = clients + [f"{curl.name} per transfer" for curl in curls]
     figures = {kind: {name: [] for name in names} for kind in series}
-    stalls: dict[str, list[int]] = {name: [] for name in names}
+    stalls: dict[str, dict[str, list[int]]] = {curl.name: {name: [] for name in names} for curl in curls}
     cpu: dict[str, list[float]] = {name: [] for name in names}  # server CPU us per file, ftplib runs
     time_wait: list[int] = []
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-small-", dir=args.work_dir) as work_text:
@@ -199,18 +209,21 @@ def main() -> int:
                         figures["ftplib"][name].append(speed)
                         cpu[name].append(cpu_us)
                     bench.log(f"  {name} ftplib: {speed or 0:,.0f} files/s, server CPU {cpu_us:,.0f} us per file")
-                if "curl" in clients:
-                    run = run_curl(peers[name], files[:args.curl_files], work)
+                for curl in curls:
+                    count = args.backports_curl_files if curl.name == "curl-backports" else args.curl_files
+                    run = run_curl(peers[name], files[:count], work, curl)
                     if run:
-                        figures["curl"][name].append(run.files_per_s)
-                        figures["curl per transfer"][name].append(run.per_transfer_per_s)
-                        stalls[name].append(run.stalls)
-                        bench.log(f"  {name} curl: {run.files_per_s:,.0f} files/s, {run.per_transfer_per_s:,.0f} "
+                        figures[curl.name][name].append(run.files_per_s)
+                        figures[f"{curl.name} per transfer"][name].append(run.per_transfer_per_s)
+                        stalls[curl.name][name].append(run.stalls)
+                        bench.log(f"  {name} {curl.name}: {run.files_per_s:,.0f} files/s, {run.per_transfer_per_s:,.0f} "
                                   f"per transfer, {run.stalls} stalls of 1 s")
 
     summary = {}
-    print(f"\n4 KiB RETR in stream mode, one session ({args.files:,} files with ftplib, {args.curl_files:,} with curl), "
-          f"{args.rounds} alternating rounds (files/s)\n")
+    print(f"\n4 KiB RETR in stream mode, one session ({args.files:,} files with ftplib, {args.curl_files:,} with curl, "
+          f"{args.backports_curl_files:,} with curl-backports), "
+          f"{args.rounds} alternating rounds (files/s)" +
+          "".join(f"; {curl.name} is {curl.version}" for curl in curls) + "\n")
     print("| client | server | median | runs |")
     print("|---|---|---|---|")
     for client in series:
@@ -231,8 +244,8 @@ def main() -> int:
     if "ftplib" in clients:
         print("\nserver CPU per file during the ftplib runs (us, median): " +
               "; ".join(f"{n} {statistics.median(v):,.0f}" for n, v in cpu.items() if v))
-    if "curl" in clients:
-        print("\ncurl stalls of 1 s per run: " + "; ".join(f"{n} {' '.join(map(str, v))}" for n, v in stalls.items() if v))
+    for curl, by_server in stalls.items():
+        print(f"\n{curl} stalls of 1 s per run: " + "; ".join(f"{n} {' '.join(map(str, v))}" for n, v in by_server.items() if v))
     print()
     for client, s in summary.items():
         print(f"{client}: ftpspecd / best peer ({s['best_peer']}), by median: {s['ratio']:.2f}x")
@@ -240,7 +253,8 @@ def main() -> int:
             print(f"{client}: {BASELINE} / best peer ({s['best_peer']}), by median: {s['baseline_ratio']:.2f}x")
     if args.json:
         Path(args.json).write_text(json.dumps({"files": args.files, "size": SIZE, "rounds": args.rounds,
-                                               "curl_files": args.curl_files, "figures": figures, "summary": summary, "curl_stalls": stalls, "server_cpu_us_per_file_ftplib": cpu,
+                                               "curl_files": args.curl_files, "backports_curl_files": args.backports_curl_files,
+                                               "curl_versions": {curl.name: curl.version for curl in curls}, "figures": figures, "summary": summary, "curl_stalls": stalls, "server_cpu_us_per_file_ftplib": cpu,
                                                "time_wait_at_round_start": time_wait}, indent=2))
     return 0
 

@@ -307,8 +307,7 @@ bool ControlSession::send_at_once(TransferJob& job) {
     job.sent = round.bytes;
     boost::system::error_code ec;
     job.connection.emplace(stream_->socket().get_executor());
-    job.connection->assign(peer.protocol(), data.get(), ec);
-    if (!ec) (void)data.release();
+    adopt(*job.connection, peer.protocol(), data, ec);
     return false;
   }
   // RFC 959 §3.4.1: in stream mode the close ends the file. The FIN pushes out what TCP_CORK

@@ -124,17 +124,15 @@ asio::awaitable<std::optional<tcp::socket>> DataChannel::open(const asio::ip::ad
     tcp::endpoint peer;
     if (accepted_) {
       peer = accepted_->peer;
-      socket.assign(peer.protocol(), accepted_->fd.get(), ec);
-      if (!ec) (void)accepted_->fd.release();
+      adopt(socket, peer.protocol(), accepted_->fd, ec);
       accepted_.reset();
     } else if (passive_) {
       // Not there yet: only now is the listener registered with the reactor, to wait for it.
       PassiveListener listener = std::move(*passive_);
       passive_.reset();
       tcp::acceptor acceptor(executor_);
-      acceptor.assign(listener.endpoint.protocol(), listener.fd.get(), ec);
+      adopt(acceptor, listener.endpoint.protocol(), listener.fd, ec);
       if (!ec) {
-        (void)listener.fd.release();
         accepting_ = &acceptor;
         auto dog = Watchdog::start(executor_, timeout, [&acceptor] {
           boost::system::error_code ignored;

@@ -29,4 +29,12 @@ class UniqueFd {
   int fd_;
 };
 
+/// Hands `fd` to an Asio socket or acceptor, which owns (and closes) it from then on; when the
+/// assignment fails `fd` keeps it.
+template <class AsioObject, class Protocol, class ErrorCode>
+void adopt(AsioObject& object, const Protocol& protocol, UniqueFd& fd, ErrorCode& ec) {
+  object.assign(protocol, fd.get(), ec);
+  if (!ec) (void)fd.release();
+}
+
 }  // namespace ftpspecd
