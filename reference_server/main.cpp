@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -42,6 +44,8 @@ constexpr std::string_view kUsage =
     "  --passive-ports LOW-HIGH  ports for PASV/EPSV/LPSV listeners (default: the kernel's\n"
     "                         ephemeral range, walked by ftpspecd; 0 = bind to port 0)\n"
     "  --threads N            io threads serving sessions (default: one per core)\n"
+    "  --spin-us N            an io thread polls up to N microseconds for more work before it\n"
+    "                         sleeps, adapting to how soon work comes (default 200; 0 = never)\n"
     "  --config FILE          read settings and users from FILE (docs/ftpspecd.md)\n"
     "  --tls-cert FILE        PEM certificate chain: offers AUTH TLS (RFC 4217)\n"
     "  --tls-key FILE         PEM private key for --tls-cert\n"
@@ -71,6 +75,16 @@ std::uint16_t parse_port(std::string_view text) {
     throw UsageError{"invalid port '" + std::string(text) + "'"};
   }
   return static_cast<std::uint16_t>(value);
+}
+
+/// A whole number from `low` to `high` for `option`, or a usage error naming the option.
+unsigned parse_count(std::string_view option, std::string_view text, unsigned low, unsigned high) {
+  unsigned value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || value < low || value > high) {
+    throw UsageError{fmt::format("{}: expected {}-{}, got '{}'", option, low, high, text)};
+  }
+  return value;
 }
 
 void parse_listen(std::string_view text, ftpspecd::Config& config) {
@@ -190,9 +204,9 @@ Options parse_options(int argc, char** argv) {
       if (!range) throw UsageError{"--passive-ports: expected LOW-HIGH with 1024 <= LOW <= HIGH <= 65535, or 0"};
       options.config.passive_ports = *range;
     } else if (arg == "--threads") {
-      const auto threads = parse_port(value());
-      if (threads == 0 || threads > 256) throw UsageError{"--threads: expected 1-256"};
-      options.config.io_threads = threads;
+      options.config.io_threads = parse_count(arg, value(), 1, 256);
+    } else if (arg == "--spin-us") {
+      options.config.io_spin = std::chrono::microseconds(parse_count(arg, value(), 0, ftpspecd::kMaxIoSpinMicroseconds));
     }
     else throw UsageError{"unknown option '" + std::string(arg) + "'"};
   }

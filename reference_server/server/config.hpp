@@ -29,6 +29,9 @@ struct PortRange {
   bool kernel_chooses() const noexcept { return low == 0; }
 };
 
+/// io_spin's upper bound (--spin-us, io_spin_us): past it, sleeping costs less than polling.
+constexpr unsigned kMaxIoSpinMicroseconds = 1000;
+
 struct Config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t port = 0;                 ///< 0: an ephemeral port (Server::start returns it)
@@ -44,6 +47,9 @@ struct Config {
   std::optional<PortRange> passive_ports;
   /// Threads serving sessions (each session stays on one); 0: one per core.
   std::size_t io_threads = 0;
+  /// The longest an io thread polls for more work before it sleeps (an adaptive window,
+  /// io_loop.hpp); 0: it sleeps at once.
+  std::chrono::microseconds io_spin{200};
   /// RFC 959 §3.5: RETR in MODE B/C puts a restart marker (the decimal file offset) in the data
   /// every this many bytes; 0: none.
   std::uint64_t restart_marker_interval = 1024 * 1024;

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include <boost/algorithm/string/trim.hpp>
 
 #include "server/passive_ports.hpp"
@@ -60,6 +62,10 @@ void apply_key(const std::string& key, const std::string& value, Config& config)
     const auto threads = number(value);
     if (threads == 0 || threads > 256) throw LineError{"io_threads: expected 1-256"};
     config.io_threads = threads;
+  } else if (key == "io_spin_us") {
+    const auto spin = number(value);
+    if (spin > kMaxIoSpinMicroseconds) throw LineError{fmt::format("io_spin_us: expected 0-{}", kMaxIoSpinMicroseconds)};
+    config.io_spin = std::chrono::microseconds(spin);
   }
   else if (key == "restart_marker_interval") config.restart_marker_interval = number(value);
   else if (key == "keep_partial_uploads") config.keep_partial_uploads = boolean(value);

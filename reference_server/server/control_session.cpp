@@ -15,6 +15,7 @@
 
 #include "proto/error.hpp"
 #include "server/command_table.hpp"
+#include "server/io_loop.hpp"
 
 namespace ftpspecd {
 
@@ -328,6 +329,7 @@ bool ControlSession::send_at_once(TransferJob& job) {
 
 asio::awaitable<void> ControlSession::run_transfer(std::shared_ptr<ControlSession> self, TransferJob job) {
   auto state = transfer_;
+  const TransferOnThisThread running;  // the io thread sleeps when idle until it ends (io_loop.hpp)
   try {
     co_await transfer_body(state, std::move(job));
   } catch (const std::exception& e) {

@@ -23,6 +23,7 @@
 #include <boost/asio/write.hpp>
 
 #include "server/control_session.hpp"
+#include "server/io_loop.hpp"
 #include "server/passive_ports.hpp"
 #include "server/tls.hpp"
 
@@ -174,7 +175,7 @@ struct Server::Impl {
 
   void start_threads(bool include_caller) {
     for (std::size_t i = include_caller ? 1 : 0; i < ios.size(); ++i) {
-      threads.emplace_back([io = ios[i].get()] { io->run(); });
+      threads.emplace_back([io = ios[i].get(), spin = config.io_spin] { run_io_thread(*io, spin); });
     }
   }
 
@@ -215,7 +216,7 @@ std::uint16_t Server::start() {
 void Server::run() {
   impl_->bind();
   impl_->start_threads(true);
-  impl_->ios.front()->run();
+  run_io_thread(*impl_->ios.front(), impl_->config.io_spin);
   for (auto& thread : impl_->threads) thread.join();
 }
 

@@ -36,6 +36,7 @@ TEST(ConfigFileTest, KeysAndUsers) {
       "idle_timeout = 60\n"
       "require_tls = false\n"
       "keep_partial_uploads = on\n"
+      "io_spin_us = 0\n"
       "\n"
       "user alice secret\n"
       "user bob pw ro root=/srv/bob\n");
@@ -50,6 +51,8 @@ TEST(ConfigFileTest, KeysAndUsers) {
   EXPECT_EQ(config.idle_timeout, std::chrono::seconds(60));
   EXPECT_TRUE(config.keep_partial_uploads);
   EXPECT_FALSE(Config{}.keep_partial_uploads);  // off unless asked for
+  EXPECT_EQ(config.io_spin, std::chrono::microseconds(0));
+  EXPECT_EQ(Config{}.io_spin, std::chrono::microseconds(200));
   ASSERT_EQ(config.users.size(), 2u);
   EXPECT_EQ(config.users[0].name, "alice");
   EXPECT_FALSE(config.users[0].read_only);
@@ -65,6 +68,7 @@ TEST(ConfigFileTest, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("anonymous = maybe\n"), "test.conf:1: expected true or false, got 'maybe'");
   EXPECT_EQ(error_of("keep_partial_uploads = some\n"), "test.conf:1: expected true or false, got 'some'");
   EXPECT_EQ(error_of("listen = nowhere\n"), "test.conf:1: listen: expected HOST:PORT or [IPV6]:PORT");
+  EXPECT_EQ(error_of("root = /x\nio_spin_us = 1001\n"), "test.conf:2: io_spin_us: expected 0-1000");
 }
 
 using AnonymousTest = ServerFixture;
