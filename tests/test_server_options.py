@@ -1,5 +1,5 @@
 """ftpspecd's performance options on the command line: --passive-ports LOW-HIGH, --threads N and
---spin-us N(docs/ftpspecd.md). The gtests cover the allocator itself; these check the binary's parsing.
+--spin-us N (docs/ftpspecd.md). The gtests cover the allocator itself; these check the binary's parsing.
 """
 import ftplib
 import io
