@@ -204,7 +204,7 @@ Options parse_options(int argc, char** argv) {
       if (!range) throw UsageError{"--passive-ports: expected LOW-HIGH with 1024 <= LOW <= HIGH <= 65535, or 0"};
       options.config.passive_ports = *range;
     } else if (arg == "--threads") {
-      options.config.io_threads = parse_count(arg, value(), 1, 256);
+      options.config.io_threads = parse_count(arg, value(), 1, ftpspecd::kMaxIoThreads);
     } else if (arg == "--spin-us") {
       options.config.io_spin = std::chrono::microseconds(parse_count(arg, value(), 0, ftpspecd::kMaxIoSpinMicroseconds));
     }

@@ -29,6 +29,8 @@ struct PortRange {
   bool kernel_chooses() const noexcept { return low == 0; }
 };
 
+/// io_threads' upper bound (--threads, io_threads).
+constexpr unsigned kMaxIoThreads = 256;
 /// io_spin's upper bound (--spin-us, io_spin_us): past it, sleeping costs less than polling.
 constexpr unsigned kMaxIoSpinMicroseconds = 1000;
 

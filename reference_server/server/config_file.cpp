@@ -60,7 +60,7 @@ void apply_key(const std::string& key, const std::string& value, Config& config)
     config.passive_ports = *range;
   } else if (key == "io_threads") {
     const auto threads = number(value);
-    if (threads == 0 || threads > 256) throw LineError{"io_threads: expected 1-256"};
+    if (threads == 0 || threads > kMaxIoThreads) throw LineError{fmt::format("io_threads: expected 1-{}", kMaxIoThreads)};
     config.io_threads = threads;
   } else if (key == "io_spin_us") {
     const auto spin = number(value);

@@ -23,7 +23,6 @@ class SpinWindow {
 
   /// How long to poll now.
   Duration current() const noexcept { return current_; }
-  Duration max() const noexcept { return max_; }
   /// The thread ran out of work and work came `idle` later (while polling, or after sleeping).
   void idle_ended(Duration idle) noexcept;
 
